@@ -1,0 +1,60 @@
+"""Evidence lid.176 lacks: Ge'ez-script Tigrinya vs Amharic, Cyrillic letters that
+only one language uses, and romanised Arabic (Arabizi) and Persian (Finglish).
+
+Word lists live in ``bot/language/hints.yml`` so they can grow without code.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Dict, FrozenSet, Mapping
+
+import yaml
+
+HINTS_FILE = Path(__file__).with_name("hints.yml")
+_WORD = re.compile(r"[^\W_]+(?:[0-9]+[^\W_]*)*", re.UNICODE)
+
+
+class HintScorer:
+    """Adjusts restricted lid.176 scores with letters and words we know."""
+
+    def __init__(self, hints: Mapping) -> None:
+        self.letters: Dict[str, FrozenSet[str]] = {k: frozenset(v) for k, v in (hints.get("letters") or {}).items()}
+        self.words: Dict[str, FrozenSet[str]] = {k: frozenset(w.lower() for w in v) for k, v in (hints.get("words") or {}).items()}
+        self.word_weight = float(hints.get("word_weight", 0.35))
+        self.letter_weight = float(hints.get("letter_weight", 0.5))
+
+    def ethiopic(self, text: str, supported: FrozenSet[str]) -> Dict[str, float]:
+        """Tigrinya or Amharic: lid.176 has no Tigrinya, so letters and words decide."""
+        candidates = [c for c in ("ti", "am") if c in supported]
+        if not candidates:
+            return {}
+        evidence = {c: 1.0 for c in candidates}
+        for code in candidates:
+            evidence[code] += self.letter_weight * sum(1 for ch in text if ch in self.letters.get(code, ()))
+            evidence[code] += 2 * self.word_weight * self._word_hits(text, code)
+        total = sum(evidence.values())
+        return {c: v / total for c, v in evidence.items()}
+
+    def adjust(self, text: str, script: str, scores: Dict[str, float], supported: FrozenSet[str]) -> Dict[str, float]:
+        """Add letter and word evidence to the model's scores."""
+        adjusted = dict(scores)
+        for code in supported:
+            bonus = self.letter_weight * sum(1 for ch in text if ch in self.letters.get(code, ())) / max(1, len(text))
+            bonus += self.word_weight * self._word_hits(text, code)
+            if bonus:
+                adjusted[code] = adjusted.get(code, 0.0) + bonus
+        return adjusted
+
+    def _word_hits(self, text: str, code: str) -> int:
+        words = self.words.get(code)
+        if not words:
+            return 0
+        return sum(1 for token in _WORD.findall(text.lower()) if token in words)
+
+
+@functools.lru_cache(maxsize=1)
+def get_hint_scorer() -> HintScorer:
+    with HINTS_FILE.open(encoding="utf-8") as handle:
+        return HintScorer(yaml.safe_load(handle) or {})

@@ -1,0 +1,65 @@
+"""Unicode script counts: the cheapest and surest language evidence there is."""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from typing import Dict
+
+# Ranges checked in order; the first match names the script of a character.
+_RANGES = (
+    (0x0400, 0x052F, "Cyrl"),
+    (0x0600, 0x06FF, "Arab"),
+    (0x0750, 0x077F, "Arab"),
+    (0x08A0, 0x08FF, "Arab"),
+    (0xFB50, 0xFDFF, "Arab"),
+    (0xFE70, 0xFEFF, "Arab"),
+    (0x0590, 0x05FF, "Hebr"),
+    (0x0E00, 0x0E7F, "Thai"),
+    (0x1200, 0x139F, "Ethi"),
+    (0x2D80, 0x2DDF, "Ethi"),
+    (0xAB00, 0xAB2F, "Ethi"),
+    (0x3040, 0x30FF, "Kana"),
+    (0x3400, 0x4DBF, "Hani"),
+    (0x4E00, 0x9FFF, "Hani"),
+    (0xF900, 0xFAFF, "Hani"),
+    (0xAC00, 0xD7AF, "Hang"),
+    (0x1100, 0x11FF, "Hang"),
+    (0x0900, 0x097F, "Deva"),
+    (0x0980, 0x09FF, "Beng"),
+    (0x0A00, 0x0A7F, "Guru"),
+    (0x0A80, 0x0AFF, "Gujr"),
+    (0x0B80, 0x0BFF, "Taml"),
+    (0x0C00, 0x0C7F, "Telu"),
+    (0x0D00, 0x0D7F, "Mlym"),
+    (0x0D80, 0x0DFF, "Sinh"),
+    (0x0E80, 0x0EFF, "Laoo"),
+    (0x1000, 0x109F, "Mymr"),
+    (0x1780, 0x17FF, "Khmr"),
+    (0x10A0, 0x10FF, "Geor"),
+    (0x0530, 0x058F, "Armn"),
+    (0x0370, 0x03FF, "Grek"),
+    (0x1800, 0x18AF, "Mong"),
+    (0x0F00, 0x0FFF, "Tibt"),
+)
+
+
+def script_of(char: str) -> str:
+    """ISO 15924-like code of one letter: Latn, Cyrl, Arab, ... or '' if not a letter."""
+    if not char.isalpha():
+        return ""
+    point = ord(char)
+    if point < 0x0250 or 0x1E00 <= point <= 0x1EFF:
+        return "Latn"
+    for low, high, name in _RANGES:
+        if low <= point <= high:
+            return name
+    return unicodedata.name(char, "OTHER").split(" ")[0][:4].title()
+
+
+def script_counts(text: str) -> Dict[str, int]:
+    """How many letters of each script the text holds."""
+    return dict(Counter(s for s in map(script_of, text) if s))
+
+
+def letter_count(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
