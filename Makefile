@@ -11,7 +11,7 @@ DATA      := nlu_data
 TRAIN_INPUTS := config.yml domain.yml $(shell find $(DATA) -name '*.yml' 2>/dev/null) $(shell find bot/nlu -name '*.py' 2>/dev/null)
 
 # Python 3.10 for Rasa 3.6: $PYTHON, then python3.10 on PATH, then pyenv.
-PYTHON ?= $(shell command -v python3.10 2>/dev/null || (command -v pyenv >/dev/null 2>&1 && for v in $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.|$$)' | sort -V -r); do echo "$$(pyenv root)/versions/$$v/bin/python"; break; done))
+PYTHON_310 := $(shell bash scripts/find-python.sh)
 
 .PHONY: help install run test test-fast model validate shell bench-language bench-nlu bench-handoff clean
 
@@ -26,12 +26,12 @@ help:
 install: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml scripts/install-system-packages.sh
-	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+	@if [ -z "$(PYTHON_310)" ]; then \
 	  echo "error: Python 3.10 not found. Rasa 3.6 needs 3.8-3.10." >&2; \
 	  echo "       Set PYTHON=/path/to/python3.10, put python3.10 on PATH, or 'pyenv install 3.10'." >&2; \
 	  exit 1; fi
 	@bash scripts/install-system-packages.sh
-	@[ -x $(VPY) ] || "$(PYTHON)" -m venv $(VENV)
+	@[ -x $(VPY) ] || "$(PYTHON_310)" -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade "pip<25" wheel
 	$(VPY) -m pip install --quiet -r requirements.lock
 	$(VPY) -m pip install --quiet --no-deps --no-build-isolation -e .

@@ -1,0 +1,81 @@
+"""Actions that bring in a human counsellor."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import channel, language, latest_topic, user_intents
+from bot.handoff import service
+from bot.handoff.requests import URGENCY_NORMAL, HandoffRequest, team_for, urgency_for
+
+
+async def _request(tracker: Tracker) -> HandoffRequest:
+    intents = user_intents(tracker)
+    urgency = min([urgency_for(i) for i in intents] or [URGENCY_NORMAL])
+    topic = latest_topic(tracker)
+    request = HandoffRequest(
+        sender_id=tracker.sender_id,
+        channel=channel(tracker),
+        language=language(tracker),
+        urgency=urgency,
+        topic=topic,
+        team=team_for(topic, urgency),
+    )
+    await service.enqueue(request)
+    return request
+
+
+class ActionRequestHuman(Action):
+    """Put the conversation in the counsellors' queue and tell the person."""
+
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        await _request(tracker)
+        dispatcher.utter_message(response="utter_human_requested")
+        return []
+
+
+class ActionCancelHuman(Action):
+    """The person no longer wants a counsellor."""
+
+    def name(self) -> Text:
+        return "action_cancel_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        await service.cancel(tracker.sender_id)
+        dispatcher.utter_message(response="utter_handoff_cancelled")
+        return []
+
+
+class ActionInterpreterHandoff(Action):
+    """A language we know only a little: key messages in it, then a human with an interpreter."""
+
+    def name(self) -> Text:
+        return "action_interpreter_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        first_time = user_intents(tracker).count("need_interpreter") <= 1
+        if first_time:
+            dispatcher.utter_message(response="utter_interpreter")
+            dispatcher.utter_message(response="utter_emergency")
+            await _request(tracker)
+        else:
+            dispatcher.utter_message(response="utter_human_requested")
+        return []
+
+
+class ActionNotUnderstood(Action):
+    """Not understood: another way to say it, topics and a human; twice in a row, offer a human."""
+
+    def name(self) -> Text:
+        return "action_not_understood"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        intents = user_intents(tracker)
+        twice = len(intents) >= 2 and intents[-2] == "nlu_fallback"
+        dispatcher.utter_message(response="utter_human_offer" if twice else "utter_default")
+        return []

@@ -1,0 +1,1 @@
+"""Input and output channels: REST, web widget, Telegram, SMS."""

@@ -1,0 +1,1 @@
+"""Handoff to a human counsellor: queue, state machine and relay, kept in Redis."""

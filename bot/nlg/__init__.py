@@ -1,0 +1,1 @@
+"""Responses in the person's language, from translations/<language>.yml."""

@@ -1,0 +1,1 @@
+"""Privacy by construction: pseudonyms, encrypted addresses, erasure, redaction."""

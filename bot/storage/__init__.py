@@ -1,0 +1,1 @@
+"""Redis: the one source of truth (trackers, locks, handoff queue, relay)."""
