@@ -1,7 +1,7 @@
 """Actions that bring in a human counsellor."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,7 +11,7 @@ from bot.handoff import service
 from bot.handoff.requests import URGENCY_NORMAL, HandoffRequest, team_for, urgency_for
 
 
-async def _request(tracker: Tracker) -> HandoffRequest:
+async def _request(tracker: Tracker) -> Tuple[HandoffRequest, Optional[int]]:
     intents = user_intents(tracker)
     urgency = min([urgency_for(i) for i in intents] or [URGENCY_NORMAL])
     topic = latest_topic(tracker)
@@ -23,8 +23,16 @@ async def _request(tracker: Tracker) -> HandoffRequest:
         topic=topic,
         team=team_for(topic, urgency),
     )
-    await service.enqueue(request)
-    return request
+    position = await service.enqueue(request)
+    return request, position
+
+
+def _tell_position(dispatcher: CollectingDispatcher, position: Optional[int]) -> None:
+    """Place in the queue and a rough wait, in the person's language (None: a counsellor already has it)."""
+    if position:
+        dispatcher.utter_message(
+            response="utter_queue_position", queue_position=position, wait_minutes=service.wait_minutes(position)
+        )
 
 
 class ActionRequestHuman(Action):
@@ -34,8 +42,9 @@ class ActionRequestHuman(Action):
         return "action_request_human"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        await _request(tracker)
+        _, position = await _request(tracker)
         dispatcher.utter_message(response="utter_human_requested")
+        _tell_position(dispatcher, position)
         return []
 
 

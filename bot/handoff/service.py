@@ -1,26 +1,31 @@
-"""Entry points the bot's actions call. Placeholder until the handoff queue lands:
-the request is recorded in Redis, under the conversation's own prefix."""
+"""Entry points the bot's actions call: ask for a human, withdraw the request."""
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import asdict
+import logging
 from typing import Optional
 
+from bot.handoff.queue import queue_for
 from bot.handoff.requests import HandoffRequest
-from bot.settings import get_settings
-from bot.storage.keys import conversation_key
 from bot.storage.redis_client import get_async_redis
+
+logger = logging.getLogger(__name__)
+
+MINUTES_PER_PLACE = 5  # rough: one counsellor conversation takes some minutes to pick up
+
+
+def wait_minutes(position: int) -> int:
+    """A rough, honest-ish estimate the person sees; never zero."""
+    return max(1, position * MINUTES_PER_PLACE)
 
 
 async def enqueue(request: HandoffRequest) -> Optional[int]:
-    """Record the request; returns the place in the queue when known."""
-    client = get_async_redis()
-    key = conversation_key(request.sender_id, "handoff:request")
-    await client.set(key, json.dumps({**asdict(request), "requested_at": time.time()}), ex=get_settings().retention_seconds)
-    return None
+    """Put the conversation in the queue (idempotent); returns the place in the queue,
+    None when a counsellor already holds it."""
+    position = await queue_for(get_async_redis()).enqueue(request)
+    logger.info("handoff requested: team=%s urgency=%d place=%s", request.team, request.urgency, position)
+    return position
 
 
 async def cancel(sender_id: str) -> bool:
-    client = get_async_redis()
-    return bool(await client.delete(conversation_key(sender_id, "handoff:request")))
+    """Withdraw a waiting request; False if there was none (or a counsellor holds it)."""
+    return await queue_for(get_async_redis()).cancel(sender_id)

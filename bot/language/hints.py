@@ -24,6 +24,8 @@ class HintScorer:
         self.words: Dict[str, FrozenSet[str]] = {k: frozenset(w.lower() for w in v) for k, v in (hints.get("words") or {}).items()}
         self.word_weight = float(hints.get("word_weight", 0.35))
         self.letter_weight = float(hints.get("letter_weight", 0.5))
+        self.word_log = float(hints.get("word_log", 1.0))
+        self.letter_log = float(hints.get("letter_log", 1.0))
 
     def ethiopic(self, text: str, supported: FrozenSet[str]) -> Dict[str, float]:
         """Tigrinya or Amharic: lid.176 has no Tigrinya, so letters and words decide."""
@@ -45,6 +47,31 @@ class HintScorer:
             bonus += self.word_weight * self._word_hits(text, code)
             if bonus:
                 adjusted[code] = adjusted.get(code, 0.0) + bonus
+        return adjusted
+
+    def adjust_log(self, text: str, scores: Dict[str, float]) -> Dict[str, float]:
+        """Add letter and word evidence to log-space scores over the candidate languages.
+
+        Each letter only one candidate uses adds ``letter_log``; each word from a
+        language's list adds ``word_log``. Only candidates already scored move.
+        """
+        if not scores:
+            return scores
+        adjusted = dict(scores)
+        lowered = text.lower()
+        tokens = None
+        for code in scores:
+            bonus = 0.0
+            letters = self.letters.get(code)
+            if letters:
+                bonus += self.letter_log * sum(1 for ch in lowered if ch in letters)
+            if code in self.words:
+                if tokens is None:
+                    tokens = _WORD.findall(lowered)
+                words = self.words[code]
+                bonus += self.word_log * sum(1 for token in tokens if token in words)
+            if bonus:
+                adjusted[code] += bonus
         return adjusted
 
     def _word_hits(self, text: str, code: str) -> int:

@@ -1,9 +1,25 @@
 """Unicode script counts: the cheapest and surest language evidence there is."""
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections import Counter
-from typing import Dict
+from typing import Dict, Mapping, Tuple
+
+# Scripts a language is written in, where that is not Latin letters alone.
+LANGUAGE_SCRIPTS: Mapping[str, Tuple[str, ...]] = {
+    "ar": ("Arab",), "fa": ("Arab",), "ps": ("Arab",), "ur": ("Arab",),
+    "bg": ("Cyrl",), "ru": ("Cyrl",), "uk": ("Cyrl",), "mn": ("Cyrl",), "sr": ("Cyrl", "Latn"),
+    "th": ("Thai",), "zh": ("Hani",), "ti": ("Ethi",), "am": ("Ethi",),
+    "hi": ("Deva",), "ne": ("Deva",), "bn": ("Beng",), "ta": ("Taml",),
+    "ja": ("Hani", "Kana"), "ko": ("Hang",), "he": ("Hebr",), "el": ("Grek",), "ka": ("Geor",), "hy": ("Armn",),
+}
+
+
+def scripts_of_language(code: str) -> Tuple[str, ...]:
+    """The scripts ``code`` is written in natively (Latin unless listed)."""
+    return LANGUAGE_SCRIPTS.get(code, ("Latn",))
+
 
 # Ranges checked in order; the first match names the script of a character.
 _RANGES = (
@@ -43,6 +59,7 @@ _RANGES = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def script_of(char: str) -> str:
     """ISO 15924-like code of one letter: Latn, Cyrl, Arab, ... or '' if not a letter."""
     if not char.isalpha():
@@ -57,9 +74,17 @@ def script_of(char: str) -> str:
 
 
 def script_counts(text: str) -> Dict[str, int]:
-    """How many letters of each script the text holds."""
-    return dict(Counter(s for s in map(script_of, text) if s))
+    """How many letters of each script the text holds.
+
+    Characters are counted first (in C), so each distinct character is classified once.
+    """
+    counts: Dict[str, int] = {}
+    for char, number in Counter(text).items():
+        script = script_of(char)
+        if script:
+            counts[script] = counts.get(script, 0) + number
+    return counts
 
 
 def letter_count(text: str) -> int:
-    return sum(1 for ch in text if ch.isalpha())
+    return sum(script_counts(text).values())

@@ -1,0 +1,260 @@
+"""Training text for the n-gram model, from sources we may ship and rebuild anywhere.
+
+- ``bot/language/data/corpus/<class>.txt``: sentences and word lists written for
+  this project (``ar-Latn.txt`` is Arabic in Latin letters, and so on);
+- CLDR through Babel: names of languages, countries, units, months in each language;
+- spaCy's language data: stop words, number words, example sentences;
+- pyvi's Vietnamese word list;
+- our own ``translations/<code>.yml`` texts and ``nlu_data/nlu/<code>.yml`` examples.
+
+Never the public evaluation data (``../shared/eval``): that is for measuring only.
+Every source is optional, so a missing package or file only makes the model smaller.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import logging
+import re
+from pathlib import Path
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot.language.ngram import fold_diacritics
+from bot.language.scripts import LANGUAGE_SCRIPTS, script_counts
+
+logger = logging.getLogger(__name__)
+
+CORPUS_DIR = Path(__file__).with_name("data") / "corpus"
+
+# Languages the model learns: tier 1, tier 2, and close neighbours a text may be mistaken for.
+LANGUAGES: Tuple[str, ...] = (
+    "sv", "en", "ar", "fa", "ro", "bg", "ru", "uk", "es", "fr", "th", "so", "ti", "am", "sq",
+    "hu", "vi", "zh", "pl", "tl",
+    "ps", "ku", "tr", "de", "pt", "it", "lt", "lv", "et", "sk", "cs", "hr", "sr", "hi", "ur",
+    "bn", "ne", "mn", "id", "sw", "uz", "ta",
+)
+# Scripts a language is written in (letters of other scripts in its sources are noise).
+NATIVE_SCRIPTS = LANGUAGE_SCRIPTS
+# CLDR locale names where they differ from ours.
+CLDR_LOCALES: Dict[str, Tuple[str, ...]] = {"tl": ("fil",), "sr": ("sr", "sr_Latn"), "zh": ("zh",)}
+CLDR_SKIP_KEYS = frozenset({
+    "abbreviated", "narrow", "short", "date_formats", "time_formats", "datetime_formats",
+    "datetime_skeletons", "interval_formats", "number_symbols", "currency_symbols",
+    "compact_decimal_formats", "compact_currency_formats", "currency_formats", "decimal_formats",
+    "percent_formats", "scientific_formats", "currency_unit_patterns", "week_data",
+    "plural_form", "locale_id", "character_order", "orientation", "variants",
+})
+
+# How much each source counts (our own sentences are the best evidence).
+WEIGHTS = {"corpus": 1.0, "cldr": 0.5, "spacy": 1.0, "pyvi": 0.5, "translations": 1.0, "nlu": 1.0, "folded": 0.35}
+
+_PLACEHOLDER = re.compile(r"\{[^}]*\}|%[sd]|'[^']*'")
+_ENTITY = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
+
+
+def native(language: str, text: str) -> bool:
+    """Whether most letters of ``text`` are in a script the language is written in."""
+    scripts = NATIVE_SCRIPTS.get(language.split("-")[0], ("Latn",))
+    if language.endswith("-Latn"):
+        scripts = ("Latn",)
+    counts = script_counts(text)
+    total = sum(counts.values())
+    return total > 0 and sum(counts.get(s, 0) for s in scripts) >= 0.8 * total
+
+
+# -- sources -------------------------------------------------------------------
+def corpus_classes() -> List[str]:
+    return sorted(p.stem for p in CORPUS_DIR.glob("*.txt"))
+
+
+def corpus_lines(name: str) -> List[str]:
+    """Lines of our own text for a class; ``#`` starts a comment line."""
+    path = CORPUS_DIR / f"{name}.txt"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [line.strip() for line in handle if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _walk_cldr(node, key: str = "") -> Iterator[str]:
+    if key in CLDR_SKIP_KEYS:
+        return
+    if isinstance(node, str):
+        yield node
+    elif hasattr(node, "items"):
+        for child_key, value in node.items():
+            yield from _walk_cldr(value, str(child_key))
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _walk_cldr(value, key)
+
+
+def cldr_lines(language: str) -> List[str]:
+    try:
+        from babel import localedata
+    except ImportError:  # pragma: no cover - babel ships with Rasa
+        return []
+    lines: List[str] = []
+    for locale in CLDR_LOCALES.get(language, (language,)):
+        if not localedata.exists(locale):
+            continue
+        data = localedata.load(locale, merge_inherited=False)
+        for text in _walk_cldr(data):
+            text = _PLACEHOLDER.sub(" ", text).strip()
+            if text and native(language, text):
+                lines.append(text)
+    return sorted(set(lines))
+
+
+def _spacy_dir() -> Optional[Path]:
+    spec = importlib.util.find_spec("spacy")
+    return Path(spec.origin).parent if spec and spec.origin else None
+
+
+def _string_constants(path: Path) -> Iterator[str]:
+    """String literals in a Python file, read without importing it (spaCy imports are slow)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.value
+
+
+def spacy_lines(language: str) -> List[str]:
+    """Stop words, number words, example sentences and test texts of spaCy's language data."""
+    root = _spacy_dir()
+    if root is None:
+        return []
+    lines: List[str] = []
+    for relative in (f"lang/{language}/stop_words.py", f"lang/{language}/lex_attrs.py", f"lang/{language}/examples.py"):
+        path = root / relative
+        if not path.exists():
+            continue
+        for value in _string_constants(path):
+            if "\n" in value and len(value.split()) > 20:  # a stop-word block
+                lines.extend(value.split())
+            elif native(language, value) and not value.startswith(("Example", "Sentences")):
+                lines.append(value)
+    tests = root / "tests" / "lang" / language
+    if tests.is_dir():
+        for path in sorted(tests.glob("*.py")):
+            for value in _string_constants(path):
+                if len(value.split()) >= 3 and native(language, value):
+                    lines.append(" ".join(value.split()))
+    return [line for line in lines if native(language, line)]
+
+
+def pyvi_lines() -> List[str]:
+    spec = importlib.util.find_spec("pyvi")
+    if not spec or not spec.origin:
+        return []
+    path = Path(spec.origin).parent / "models" / "words.txt"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return sorted({line.strip().lower() for line in handle if line.strip()})
+
+
+def _yaml(path: Path):
+    if not path.exists():
+        return {}
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle) or {}
+    except (OSError, yaml.YAMLError) as error:
+        logger.warning("skipping %s: %s", path, error)
+        return {}
+
+
+def translation_lines(language: str, translations_dir: Path) -> List[str]:
+    data = _yaml(translations_dir / f"{language}.yml")
+    lines: List[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, str):
+            text = _PLACEHOLDER.sub(" ", node).strip()
+            if text:
+                lines.append(text)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    if isinstance(data, dict):
+        walk({k: v for k, v in data.items() if k != "language"})
+    return lines
+
+
+def nlu_lines(language: str, nlu_dir: Path) -> List[str]:
+    data = _yaml(nlu_dir / f"{language}.yml")
+    lines: List[str] = []
+    for block in (data.get("nlu") or []) if isinstance(data, dict) else []:
+        examples = block.get("examples") if isinstance(block, dict) else None
+        if not isinstance(examples, str):
+            continue
+        for line in examples.splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                text = _ENTITY.sub(lambda m: m.group(1) or m.group(2) or "", line[2:]).strip()
+                if text and not text.startswith("/"):
+                    lines.append(text)
+    return lines
+
+
+# -- assembly ------------------------------------------------------------------
+def training_texts(
+    project_root: Path,
+    languages: Sequence[str] = LANGUAGES,
+    holdout: Optional[int] = None,
+) -> Tuple[Dict[str, List[Tuple[str, float]]], Dict[str, List[str]]]:
+    """``(text, weight)`` per class, and held-out sentences of our own corpus.
+
+    With ``holdout=k``, every k-th sentence (four words or more) of our own corpus
+    files is kept out of training and returned for fitting the detector's weights.
+    """
+    texts: Dict[str, List[Tuple[str, float]]] = {}
+    held: Dict[str, List[str]] = {}
+    translations_dir = project_root / "translations"
+    nlu_dir = project_root / "nlu_data" / "nlu"
+    classes = sorted(set(languages) | {c for c in corpus_classes() if c.split("-")[0] in languages})
+    for name in classes:
+        language = name.split("-")[0]
+        items: List[Tuple[str, float]] = []
+        sentences = 0
+        for line in corpus_lines(name):
+            if holdout and len(line.split()) >= 4:
+                sentences += 1
+                if sentences % holdout == 0:
+                    held.setdefault(name, []).append(line)
+                    continue
+            items.append((line, WEIGHTS["corpus"]))
+        if name == language:  # the other sources are in the language's own script
+            items += [(line, WEIGHTS["cldr"]) for line in cldr_lines(language)]
+            items += [(line, WEIGHTS["spacy"]) for line in spacy_lines(language)]
+            items += [(line, WEIGHTS["translations"]) for line in translation_lines(language, translations_dir)]
+            items += [(line, WEIGHTS["nlu"]) for line in nlu_lines(language, nlu_dir)]
+            if language == "vi":
+                items += [(line, WEIGHTS["pyvi"]) for line in pyvi_lines()]
+        items = [(text, weight) for text, weight in items if native(name, text)]
+        if "Latn" in NATIVE_SCRIPTS.get(language, ("Latn",)) or name.endswith("-Latn"):
+            # People often type without diacritics: learn that form too, at a lower weight.
+            folded = [(fold_diacritics(text), weight * WEIGHTS["folded"]) for text, weight in items]
+            items += [(text, weight) for (text, weight), (orig, _) in zip(folded, items) if text != orig]
+        if items:
+            texts[name] = items
+    return texts, held
+
+
+def sizes(texts: Dict[str, List[Tuple[str, float]]]) -> Dict[str, int]:
+    return {name: sum(len(text.split()) for text, _ in items) for name, items in texts.items()}
+
+
+def iter_words(texts: Iterable[str]) -> Iterator[str]:
+    for text in texts:
+        yield from text.split()

@@ -1,0 +1,194 @@
+"""A small character n-gram model (multinomial naive Bayes) for the languages lid.176 misses.
+
+lid.176 has no Tigrinya, hardly knows Somali, leans to English on one or two Latin
+words and has never seen Arabic or Persian written in Latin letters. This model is
+trained on text we can ship (our own word lists and sentences, CLDR names through
+Babel, spaCy's stop words, our translations and NLU examples; see
+``bot/language/train.py``) and adds that evidence. It is a table of counts, so it
+is tiny to store and quick to read: a text's score is a sum of table rows.
+
+Classes are language codes, or ``<code>-Latn`` for a language written in Latin
+letters (Arabizi, Finglish); :meth:`NgramModel.log_likelihoods` folds those into
+their language.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+import regex
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = Path(__file__).with_name("data") / "ngram.npz"
+MAX_ORDER = 5
+WORD_ORDER = 0  # the order slot used for whole-word features
+WORD_MARK = "\t"  # prefixes whole-word features; never inside a token
+MAX_TOKEN = 24  # longer "words" (unspaced scripts, URLs) are cut
+SMOOTHING = 0.5
+
+_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}'’]+")
+# Letters folded when people type without diacritics; the model learns both forms.
+_FOLD_EXTRA = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th"})
+
+
+def normalize(text: str) -> str:
+    """NFC, lower case, one kind of apostrophe."""
+    return unicodedata.normalize("NFC", text).lower().replace("’", "'").replace("ʼ", "'")
+
+
+def tokens(text: str) -> List[str]:
+    """Words of a normalized text; numbers alone are not words, digits inside words are (Arabizi)."""
+    out = []
+    for token in _TOKEN.findall(text):
+        token = token.strip("'")
+        if token and not token.isdigit():
+            out.append(token[:MAX_TOKEN])
+    return out
+
+
+def fold_diacritics(text: str) -> str:
+    """The text as typed on a keyboard without accents: ``ș`` -> ``s``, ``ł`` -> ``l``."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA))
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))
+
+
+@functools.lru_cache(maxsize=65536)
+def token_features(token: str) -> Tuple[str, ...]:
+    """Every 1..5-gram of `` token `` (padded with spaces), and the word itself when longer."""
+    padded = f" {token} "
+    size = len(padded)
+    feats = [padded[i:i + n] for n in range(1, MAX_ORDER + 1) for i in range(size - n + 1)]
+    feats = [f for f in feats if f != " "]
+    if size > MAX_ORDER:
+        feats.append(WORD_MARK + token)
+    return tuple(feats)
+
+
+def feature_order(feature: str) -> int:
+    return WORD_ORDER if feature.startswith(WORD_MARK) else len(feature)
+
+
+def count_features(texts: Iterable[Tuple[str, float]]) -> Counter:
+    """Weighted feature counts over ``(text, weight)`` pairs."""
+    counts: Counter = Counter()
+    for text, weight in texts:
+        for token in tokens(normalize(text)):
+            for feature in token_features(token):
+                counts[feature] += weight
+    return counts
+
+
+class NgramModel:
+    """Log P(feature | class) per n-gram order, smoothed; scores are sums of rows."""
+
+    def __init__(self, classes: Sequence[str], features: Sequence[str], counts: np.ndarray) -> None:
+        self.classes: Tuple[str, ...] = tuple(classes)
+        self.languages: Tuple[str, ...] = tuple(dict.fromkeys(c.split("-")[0] for c in self.classes))
+        self.index: Dict[str, int] = {f: i for i, f in enumerate(features)}
+        counts = np.asarray(counts, dtype=np.float32)
+        orders = np.array([feature_order(f) for f in features], dtype=np.int8)
+        logp = np.zeros(counts.shape, dtype=np.float32)
+        for order in np.unique(orders):
+            rows = orders == order
+            block = counts[rows]
+            totals = block.sum(axis=0) + SMOOTHING * rows.sum()
+            logp[rows] = np.log((block + SMOOTHING) / totals)
+        # Centre each row: a feature every class has equally says nothing.
+        self.logp = (logp - logp.mean(axis=1, keepdims=True)).astype(np.float32)
+        self._fold = [
+            (language, [i for i, c in enumerate(self.classes) if c.split("-")[0] == language])
+            for language in self.languages
+        ]
+        self._cache: Dict[str, Tuple[int, ...]] = {}
+
+    # -- persistence ---------------------------------------------------------
+    def save(self, path: Path, counts: np.ndarray, features: Sequence[str]) -> None:
+        """Counts are stored sparse (most n-grams occur in few languages)."""
+        dense = np.asarray(counts, dtype=np.float64)
+        rows, cols = np.nonzero(dense)
+        values = dense[rows, cols]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            path,
+            classes=np.array("\n".join(self.classes).encode("utf-8")),
+            features=np.frombuffer("\n".join(features).encode("utf-8"), dtype=np.uint8),
+            rows=rows.astype(np.uint32),
+            cols=cols.astype(np.uint8),
+            # Counts are weighted; four significant bits of fraction are plenty.
+            values=np.round(values * 4).astype(np.uint32),
+        )
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> "NgramModel":
+        with np.load(path) as data:
+            classes = bytes(data["classes"]).decode("utf-8").split("\n")
+            features = data["features"].tobytes().decode("utf-8").split("\n")
+            counts = np.zeros((len(features), len(classes)), dtype=np.float32)
+            counts[data["rows"], data["cols"]] = data["values"] / np.float32(4.0)
+        return cls(classes, features, counts)
+
+    @classmethod
+    def train(cls, texts: Mapping[str, Iterable[Tuple[str, float]]], min_count: float = 1.0) -> Tuple["NgramModel", np.ndarray, List[str]]:
+        """Count every class's texts; keep features seen at least ``min_count`` times."""
+        classes = sorted(texts)
+        per_class = {c: count_features(texts[c]) for c in classes}
+        total: Counter = Counter()
+        for counts in per_class.values():
+            total.update(counts)
+        features = sorted(f for f, n in total.items() if n >= min_count and "\n" not in f)
+        position = {f: i for i, f in enumerate(features)}
+        matrix = np.zeros((len(features), len(classes)), dtype=np.float64)
+        for j, c in enumerate(classes):
+            for f, n in per_class[c].items():
+                i = position.get(f)
+                if i is not None:
+                    matrix[i, j] = n
+        return cls(classes, features, matrix), matrix, features
+
+    # -- scoring -------------------------------------------------------------
+    def feature_rows(self, text: str, max_tokens: int = 16) -> List[int]:
+        """Row numbers of the text's known features (the first ``max_tokens`` words)."""
+        rows: List[int] = []
+        index, cache = self.index, self._cache
+        for token in tokens(normalize(text))[:max_tokens]:
+            known = cache.get(token)
+            if known is None:
+                known = tuple(i for i in map(index.get, token_features(token)) if i is not None)
+                if len(cache) < 100_000:
+                    cache[token] = known
+            rows.extend(known)
+        return rows
+
+    def class_scores(self, text: str, max_tokens: int = 16) -> Tuple[np.ndarray, int]:
+        """Summed log-probability per class and how many features counted."""
+        rows = self.feature_rows(text, max_tokens)
+        if not rows:
+            return np.zeros(len(self.classes), dtype=np.float32), 0
+        return self.logp[rows].sum(axis=0), len(rows)
+
+    def columns(self, languages: Iterable[str]) -> Tuple[Tuple[str, Tuple[int, ...]], ...]:
+        """Column numbers per language (a language may have several classes, e.g. ``ar`` and ``ar-Latn``)."""
+        wanted = frozenset(languages)
+        return tuple((language, tuple(idx)) for language, idx in self._fold if language in wanted)
+
+    def log_likelihoods(self, text: str, max_tokens: int = 16) -> Tuple[Dict[str, float], int]:
+        """Per language (best of its classes), and the number of features."""
+        scores, n = self.class_scores(text, max_tokens)
+        return {language: float(max(scores[i] for i in idx)) for language, idx in self._fold}, n
+
+
+@functools.lru_cache(maxsize=1)
+def get_ngram_model() -> Optional[NgramModel]:
+    """The shipped model, loaded on first use; None if the file is missing."""
+    if not MODEL_FILE.exists():
+        logger.warning("no n-gram model at %s; run python -m bot.language.train", MODEL_FILE)
+        return None
+    model = NgramModel.load(MODEL_FILE)
+    logger.info("loaded n-gram model: %d classes, %d features", len(model.classes), len(model.index))
+    return model

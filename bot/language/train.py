@@ -1,0 +1,52 @@
+"""Build ``bot/language/data/ngram.npz`` from the sources in :mod:`bot.language.corpus`.
+
+    python -m bot.language.train          # rebuild the shipped model (a few seconds)
+    python -m bot.language.train --stats  # also print words per class
+
+Rebuild after adding a corpus file or a language; commit the result. The detector
+loads the file lazily and works without it (lid.176 and script rules only).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Optional, Sequence
+
+from bot.language.corpus import LANGUAGES, sizes, training_texts
+from bot.language.ngram import MODEL_FILE, NgramModel
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MIN_COUNT = 1.0
+
+
+def build(path: Path = MODEL_FILE, project_root: Path = PROJECT_ROOT, holdout: Optional[int] = None):
+    texts, held = training_texts(project_root, LANGUAGES, holdout=holdout)
+    model, counts, features = NgramModel.train(texts, min_count=MIN_COUNT)
+    if path is not None:
+        model.save(path, counts, features)
+    return model, texts, held
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--output", type=Path, default=MODEL_FILE)
+    parser.add_argument("--stats", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    start = time.perf_counter()
+    model, texts, _ = build(args.output)
+    logger.info("%d classes, %d features, %.1f s -> %s (%.0f kB)", len(model.classes), len(model.index),
+                time.perf_counter() - start, args.output, args.output.stat().st_size / 1024)
+    if args.stats:
+        for name, words in sorted(sizes(texts).items()):
+            logger.info("  %-8s %7d words", name, words)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

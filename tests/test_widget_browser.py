@@ -1,0 +1,111 @@
+"""The widget in a real browser (Playwright + Chromium) on a 360-px-wide phone screen."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from bot.settings import PROJECT_ROOT, get_settings
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+NEUTRAL = "https://neutral.invalid/weather"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def browser_context(channel_app):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1, locale="en-GB")
+        # The neutral site is answered locally: tests never leave this machine.
+        context.route("https://**/*", lambda route: route.fulfill(status=200, content_type="text/html", body="<h1>Weather</h1>"))
+        yield context
+        context.close()
+        browser.close()
+
+
+def storage_report(page) -> dict:
+    return page.evaluate(
+        """async () => ({
+            local: window.localStorage.length,
+            session: window.sessionStorage.length,
+            cookie: document.cookie,
+            idb: (await indexedDB.databases()).length,
+            workers: navigator.serviceWorker ? (await navigator.serviceWorker.getRegistrations()).length : 0,
+        })"""
+    )
+
+
+def test_widget_talks_switches_to_rtl_and_quick_exit_leaves_no_trace(channel_app, browser_context, monkeypatch) -> None:
+    base = channel_app.base
+    exit_url = get_settings().neutral_exit_url
+    requests: List[str] = []
+    page = browser_context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    violations: List[str] = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+
+    page.goto(base + "/chat")
+    page.wait_for_selector(".msg.bot", timeout=20000)  # the greeting
+    assert page.get_attribute("#log", "aria-live") == "polite"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling on a phone
+    page.screenshot(path=str(ARTIFACTS / "widget-1-start.png"))
+
+    page.fill("#text", "Hello, I need help")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".msg.person")
+    page.wait_for_function("() => document.querySelectorAll('.msg.bot').length >= 2", timeout=20000)
+    assert page.inner_text(".msg.person") == "Hello, I need help"
+    page.screenshot(path=str(ARTIFACTS / "widget-2-reply.png"))
+
+    page.select_option("#language", "ar")
+    page.wait_for_function("() => document.documentElement.dir === 'rtl'", timeout=20000)
+    page.wait_for_selector(".msg.bot[dir='rtl']", timeout=20000)
+    assert page.evaluate("document.documentElement.lang") == "ar"
+    assert page.evaluate("getComputedStyle(document.querySelector('#text')).direction") == "rtl"
+    page.screenshot(path=str(ARTIFACTS / "widget-3-arabic-rtl.png"))
+
+    # Keyboard only: tab to a button and use it.
+    page.focus("#text")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.tagName") in ("MAIN", "BUTTON", "SELECT", "DIV")
+
+    third_party = [url for url in requests if not url.startswith(base)]
+    assert third_party == [], third_party
+    assert violations == []
+
+    # Escape replaces the page with the neutral site; Back does not return to the chat.
+    page.keyboard.press("Escape")
+    page.wait_for_url(lambda url: not url.startswith(base), timeout=10000)
+    assert page.url.rstrip("/") == exit_url.rstrip("/") or page.url.startswith(exit_url.split("?")[0])
+    page.screenshot(path=str(ARTIFACTS / "widget-4-after-escape.png"))
+    page.go_back()
+    assert not page.url.startswith(base + "/chat")
+
+    # Afterwards the widget's origin holds nothing: no cookies, no storage, no workers.
+    assert browser_context.cookies() == []
+    probe = browser_context.new_page()
+    probe.goto(base + "/chat/api/config")
+    assert storage_report(probe) == {"local": 0, "session": 0, "cookie": "", "idb": 0, "workers": 0}
+    assert browser_context.storage_state()["origins"] == []
+
+
+def test_quick_exit_button(channel_app, browser_context) -> None:
+    page = browser_context.new_page()
+    page.goto(channel_app.base + "/chat")
+    page.wait_for_selector(".msg.bot", timeout=20000)
+    exit_button = page.locator("#exit")
+    box = exit_button.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44  # big enough for a thumb
+    exit_button.click()
+    page.wait_for_url(lambda url: not url.startswith(channel_app.base), timeout=10000)
+    page.go_back()
+    assert not page.url.startswith(channel_app.base + "/chat")
