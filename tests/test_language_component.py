@@ -58,3 +58,12 @@ def test_tier_two_language_goes_to_an_interpreter() -> None:
     message = run("Merhaba, yardıma ihtiyacım var, patronum pasaportumu aldı")
     assert language_of(message) == "tr"
     assert message.get("intent")["name"] == "need_interpreter"
+
+
+def test_one_word_is_not_enough_to_send_to_an_interpreter() -> None:
+    message = run("ndihme")
+    assert message.get("intent")["name"] != "need_interpreter"
+
+
+def test_an_unsure_tier_two_guess_keeps_the_conversation_language() -> None:
+    assert language_of(run("ndihme", tracker("sq"))) == "sq"

@@ -76,3 +76,16 @@ def test_language_menu_names_each_language_in_its_own_script() -> None:
     titles = {b["title"] for b in buttons}
     assert {"العربية", "Svenska", "English"} <= titles or {"عربي", "Svenska", "English"} <= titles
     assert buttons[0]["payload"] == '/choose_language{"language":"ar"}'
+
+
+async def test_an_unsure_language_offers_the_language_menu() -> None:
+    from rasa.shared.core.events import UserUttered
+
+    tracker = tracker_in("en")
+    entity = {"entity": "language", "value": "en", "certain": False}
+    tracker.update(UserUttered("hi", {"name": "greet", "confidence": 1.0}, [entity]))
+    message = await TranslationNLG().generate("utter_greet", tracker, "rest")
+    assert message["buttons"][-1]["payload"] == "/change_language"
+    tracker.update(UserUttered("hello there, I need help", {"name": "greet", "confidence": 1.0}, [{**entity, "certain": True}]))
+    message = await TranslationNLG().generate("utter_greet", tracker, "rest")
+    assert all(b["payload"] != "/change_language" for b in message["buttons"])

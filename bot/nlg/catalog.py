@@ -111,6 +111,13 @@ class Catalog:
             names = [name for name in names if name in titles]
         return [{"title": titles.get(name) or english.get(name, name), "payload": self.button_payloads[name]} for name in names]
 
+    def change_language_button(self, language: str) -> Dict[str, str]:
+        """ "Change language" in the reply's language and, if different, in English."""
+        title = self.button_titles.get(language, {}).get("change_language")
+        english = self.button_titles[FALLBACK_LANGUAGE]["change_language"]
+        label = english if not title or title == english else f"{title} / {english}"
+        return {"title": label, "payload": self.button_payloads["change_language"]}
+
     def render(self, key: str, language: Optional[str], variables: Optional[Mapping[str, Any]] = None) -> Rendered:
         template, lang = self.text(key, language)
         values = _Blank(self.variables)

@@ -9,7 +9,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.nlg.catalog import get_catalog
+from bot.nlg.catalog import LANGUAGE_MENU, get_catalog
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +35,19 @@ class TranslationNLG(NaturalLanguageGenerator):
         variables.update(kwargs)
         rendered = self.catalog.render(utter_action, language, variables)
         message = rendered.as_dict()
+        if self._language_unsure(tracker) and utter_action != LANGUAGE_MENU:
+            message["buttons"] = [*message.get("buttons", []), self.catalog.change_language_button(rendered.language)]
         message["metadata"] = {"language": rendered.language, "direction": self._direction(rendered.language)}
         return message
+
+    @staticmethod
+    def _language_unsure(tracker: DialogueStateTracker) -> bool:
+        """The detector was unsure of this message's language and the person has not chosen."""
+        if tracker.get_slot("language_locked"):
+            return False
+        entities = (tracker.latest_message.parse_data or {}).get("entities", []) if tracker.latest_message else []
+        found = [e for e in entities if e.get("entity") == LANGUAGE_SLOT]
+        return bool(found) and not found[-1].get("certain", True)
 
     def _direction(self, language: str) -> str:
         lang = self.catalog.languages.get(language)

@@ -9,7 +9,7 @@ stories and the NLG use. A certain tier-2 language turns the intent into
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,12 +20,16 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import detect
+from bot.language import Detection, detect
 from bot.language.registry import languages
 
 LANGUAGE_ENTITY = "language"
 INTERPRETER_INTENT = "need_interpreter"
 FALLBACK_INTENT = "nlu_fallback"
+# Sending someone to an interpreter is a strong step: a single word ("ndihme", Albanian
+# without its diacritic, looks German) is not evidence enough to take it.
+INTERPRETER_MIN_WORDS = 2
+INTERPRETER_MIN_CONFIDENCE = 0.9
 
 
 def _set_intent(message: Message, name: str) -> None:
@@ -67,16 +71,42 @@ class LanguageDetector(GraphComponent):
             _set_intent(message, FALLBACK_INTENT)
             return
         detection = detect(text, previous=previous, locked=locked)
+        code, confidence = detection.language, detection.confidence
+        language = languages().get(code)
+        if language is not None and language.tier > 1:
+            if self._sure_enough_for_an_interpreter(text, detection):
+                _set_intent(message, INTERPRETER_INTENT)
+            else:
+                # Not sure enough to leave the languages we speak fully: keep the
+                # conversation's language, or take the best of those we speak.
+                code, confidence = self._best_tier_one(detection, previous)
+                if code is None:
+                    return
         entity = {
             "entity": LANGUAGE_ENTITY,
-            "value": detection.language,
+            "value": code,
             "start": 0,
             "end": len(text),
-            "confidence_entity": round(detection.confidence, 4),
-            "certain": detection.certain,
+            "confidence_entity": round(confidence, 4),
+            "certain": detection.certain and code == detection.language,
             "extractor": self.__class__.__name__,
         }
         message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
-        language = languages().get(detection.language)
-        if language is not None and language.tier > 1 and detection.certain:
-            _set_intent(message, INTERPRETER_INTENT)
+
+    @staticmethod
+    def _sure_enough_for_an_interpreter(text: str, detection: Detection) -> bool:
+        return (
+            detection.certain
+            and detection.confidence >= INTERPRETER_MIN_CONFIDENCE
+            and len(text.split()) >= INTERPRETER_MIN_WORDS
+        )
+
+    @staticmethod
+    def _best_tier_one(detection: Detection, previous: Optional[str]) -> Tuple[Optional[str], float]:
+        if previous:
+            return previous, 1.0
+        tier_one = {c: p for c, p in (detection.scores or {}).items() if c in languages() and languages()[c].tier == 1}
+        if not tier_one:
+            return None, 0.0
+        best = max(tier_one, key=tier_one.get)
+        return best, tier_one[best]
