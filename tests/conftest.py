@@ -18,6 +18,12 @@ from bot.storage.embedded_redis import EmbeddedRedis, free_port
 
 TEST_PSEUDONYM_KEY = "test-pseudonym-key-0123456789abcdef"
 TEST_ADDRESS_KEY = "test-address-key-0123456789abcdef0123456789"
+# Channels (Telegram and Twilio are faked by local HTTP servers, tests/fakes/).
+TEST_TELEGRAM_TOKEN = "123456:TEST-telegram-token-0123456789abcdef"
+TEST_TELEGRAM_SECRET = "test-telegram-secret-0123456789"
+TEST_TWILIO_SID = "AC" + "0" * 32
+TEST_TWILIO_TOKEN = "test-twilio-auth-token-0123456789"
+TEST_TWILIO_NUMBER = "+46700000000"
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +44,66 @@ def redis_client(redis_server: EmbeddedRedis) -> Iterator[redis.Redis]:
 
 
 @pytest.fixture(scope="session")
-def server_env(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Environment of the Fristad server under test (free ports, test keys)."""
+def fake_telegram():
+    """A local fake of Telegram's Bot API (real HTTP on loopback)."""
+    from fakes.fake_telegram import FakeTelegram
+
+    server = FakeTelegram(TEST_TELEGRAM_TOKEN).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_twilio():
+    """A local fake of Twilio's REST API (real HTTP on loopback)."""
+    from fakes.fake_twilio import FakeTwilio
+
+    server = FakeTwilio(TEST_TWILIO_SID, TEST_TWILIO_TOKEN).start()
+    yield server
+    server.stop()
+
+
+def channel_env(telegram_url: str, twilio_url: str, port: int) -> dict:
+    """Channel settings pointing at the local fakes; the public URL is the test server's."""
+    return dict(
+        TELEGRAM_TOKEN=TEST_TELEGRAM_TOKEN,
+        TELEGRAM_SECRET_TOKEN=TEST_TELEGRAM_SECRET,
+        TELEGRAM_API_BASE_URL=telegram_url,
+        TWILIO_ACCOUNT_SID=TEST_TWILIO_SID,
+        TWILIO_AUTH_TOKEN=TEST_TWILIO_TOKEN,
+        TWILIO_NUMBER=TEST_TWILIO_NUMBER,
+        TWILIO_API_BASE_URL=twilio_url,
+        FRISTAD_PUBLIC_URL=f"http://127.0.0.1:{port}",
+    )
+
+
+@pytest.fixture(scope="session")
+def channel_app(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory, fake_telegram, fake_twilio):
+    """Fristad's channels in a Sanic app without Rasa (tests/fakes/channel_app.py)."""
+    from fakes.harness import start_channel_app, stop_channel_app
+
+    data_dir = tmp_path_factory.mktemp("channel-app")
+    port = free_port()
+    env = dict(os.environ)
+    env.update(channel_env(fake_telegram.url, fake_twilio.url, port))
+    env.update(
+        REDIS_URL=redis_server.url, FRISTAD_DATA_DIR=str(data_dir), FRISTAD_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY,
+        FRISTAD_ADDRESS_KEY=TEST_ADDRESS_KEY, FRISTAD_LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
+    )
+    app = start_channel_app(env, port, data_dir / "logs")
+    yield app
+    stop_channel_app(app)
+
+
+@pytest.fixture(scope="session")
+def server_env(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory, fake_telegram, fake_twilio) -> dict:
+    """Environment of the Fristad server under test (free ports, test keys, fake Telegram/Twilio)."""
     data_dir = tmp_path_factory.mktemp("fristad-data")
     env = dict(os.environ)
+    port = free_port()
+    env.update(channel_env(fake_telegram.url, fake_twilio.url, port))
     env.update(
-        FRISTAD_PORT=str(free_port()),
+        FRISTAD_PORT=str(port),
         ACTION_PORT=str(free_port()),
         REDIS_URL=redis_server.url,
         FRISTAD_DATA_DIR=str(data_dir),

@@ -10,13 +10,12 @@ from typing import AsyncIterator, Dict, List, Tuple
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from sanic import Sanic
 
 from bot.channels import outbound
 from bot.console import accounts
 from bot.console.channel import ConsoleInput
-from bot.handoff import keys, relay
+from bot.handoff import relay
 from bot.handoff.queue import queue_for
 from bot.handoff.requests import HandoffRequest
 from bot.settings import PROJECT_ROOT, get_settings

@@ -3,11 +3,16 @@ nothing reaches Rasa without a valid secret, signature or token.
 
 Runs against Fristad's channel app (the same blueprints Rasa mounts) over real HTTP.
 Per webhook: 1,000 bodies without valid credentials and 1,000 hostile bodies with them.
+Hypothesis generates the bodies; they are then sent by 8 threads at once (also a
+small test of concurrent handling), and every answer is checked.
 """
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Tuple
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, List, Tuple
+
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -27,14 +32,46 @@ hostile_text = st.one_of(
     st.text(max_size=300),
     st.sampled_from(["", " ", "\x00", "\u202e", "'; DROP TABLE x;--", "<script>alert(1)</script>", "{{7*7}}",
                      "/restart", "/session_start", "/choose_language{\"language\":\"../../etc\"}", "A" * 5000,
-                     "\ud83d\ude00" * 50, "%s%s%n", "${jndi:ldap://x}"]),
+                     "\U0001F600" * 50, "%s%s%n", "${jndi:ldap://x}"]),
 )
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | hostile_text,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
-    max_leaves=15,
-)
+_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | hostile_text
+# Nested one level (lists and objects of scalars, and objects of those): deep enough to
+# hit every type check, and much cheaper to draw than st.recursive.
+_flat = _scalars | st.lists(_scalars, max_size=4) | st.dictionaries(st.text(max_size=8), _scalars, max_size=4)
+json_values = _flat | st.dictionaries(st.text(max_size=8), _flat, max_size=3) | st.lists(_flat, max_size=3)
 raw_bodies = st.one_of(st.binary(max_size=600), json_values.map(lambda v: json.dumps(v).encode()))
+
+
+BATCH = 8
+
+
+def generate(strategy: st.SearchStrategy, count: int = EXAMPLES) -> List[Any]:
+    """At least ``count`` examples of ``strategy`` drawn by Hypothesis (no I/O while drawing).
+
+    Each Hypothesis example is a batch of BATCH bodies: Hypothesis costs a few
+    milliseconds per example on this machine, and the budget is two minutes.
+    """
+    drawn: List[Any] = []
+
+    @settings(FUZZ, max_examples=-(-count // BATCH))
+    @given(st.lists(strategy, min_size=BATCH, max_size=BATCH))
+    def collect(batch: List[Any]) -> None:
+        drawn.extend(batch)
+
+    collect()
+    assert len(drawn) >= count, len(drawn)
+    return drawn
+
+
+def send_all(examples: List[Any], send: Callable[[Any], httpx.Response]) -> List[Tuple[Any, int, str]]:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replies = list(pool.map(send, examples))
+    return [(example, reply.status_code, reply.text[:200]) for example, reply in zip(examples, replies)]
+
+
+def check(results: List[Tuple[Any, int, str]], allowed: Callable[[int], bool]) -> None:
+    bad = [(repr(example)[:300], status, text) for example, status, text in results if not allowed(status)]
+    assert not bad, bad[:5]
 
 
 def processed_count(redis_client) -> int:
@@ -76,23 +113,21 @@ def telegram_updates() -> st.SearchStrategy:
 
 
 def test_fuzz_telegram(channel_app, redis_client, http) -> None:
-    @FUZZ
-    @given(body=raw_bodies, secret=st.one_of(st.none(), ascii_header.filter(lambda s: s != TEST_TELEGRAM_SECRET)))
-    def without_secret(body: bytes, secret: Any) -> None:
+    path = "/webhooks/telegram/webhook"
+    unsigned = generate(st.tuples(raw_bodies, st.one_of(st.none(), ascii_header.filter(lambda s: s != TEST_TELEGRAM_SECRET))))
+
+    def send_unsigned(example: Tuple[bytes, Any]) -> httpx.Response:
+        body, secret = example
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-        reply = http.post("/webhooks/telegram/webhook", content=body, headers=headers)
-        assert reply.status_code == 403
+        return http.post(path, content=body, headers=headers)
 
-    @FUZZ
-    @given(body=st.one_of(telegram_updates(), raw_bodies))
-    def with_secret(body: bytes) -> None:
-        reply = http.post("/webhooks/telegram/webhook", content=body, headers={"X-Telegram-Bot-Api-Secret-Token": TEST_TELEGRAM_SECRET})
-        assert_not_5xx(reply)
-
-    without_secret()
+    check(send_all(unsigned, send_unsigned), lambda status: status == 403)
     assert processed_count(redis_client) == 0
     assert not list(redis_client.scan_iter("fristad:*"))
-    with_secret()
+
+    signed = generate(st.one_of(telegram_updates(), raw_bodies))
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TEST_TELEGRAM_SECRET}
+    check(send_all(signed, lambda body: http.post(path, content=body, headers=headers)), lambda status: status < 500)
     alive(channel_app)
 
 
@@ -106,33 +141,30 @@ form_params = st.lists(
 
 
 def test_fuzz_sms(channel_app, redis_client, http) -> None:
-    url = channel_app.env["FRISTAD_PUBLIC_URL"] + "/webhooks/sms/webhook"
+    path = "/webhooks/sms/webhook"
+    url = channel_app.env["FRISTAD_PUBLIC_URL"] + path
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    unsigned = generate(st.tuples(form_params, st.one_of(st.none(), st.binary(max_size=400)), st.one_of(st.none(), ascii_header)))
 
-    @FUZZ
-    @given(params=form_params, raw=st.one_of(st.none(), st.binary(max_size=400)), signature=st.one_of(st.none(), ascii_header))
-    def unsigned(params: List[Tuple[str, str]], raw: Any, signature: Any) -> None:
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    def send_unsigned(example: Tuple[List[Tuple[str, str]], Any, Any]) -> httpx.Response:
+        params, raw, signature = example
+        headers = dict(form)
         if signature is not None:
             headers["X-Twilio-Signature"] = signature
-        content = raw if raw is not None else httpx.QueryParams(params).__str__().encode()
-        reply = http.post("/webhooks/sms/webhook", content=content, headers=headers)
-        assert reply.status_code in (400, 403, 413)
+        content = raw if raw is not None else str(httpx.QueryParams(params)).encode()
+        return http.post(path, content=content, headers=headers)
 
-    @FUZZ
-    @given(params=form_params)
-    def signed(params: List[Tuple[str, str]]) -> None:
-        clean = [(k, v) for k, v in params if "\x00" not in k + v]
-        body = str(httpx.QueryParams(clean)).encode()
-        from urllib.parse import parse_qsl
-        parsed = parse_qsl(body.decode(), keep_blank_values=True)
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": twilio_signature(TEST_TWILIO_TOKEN, url, parsed)}
-        reply = http.post("/webhooks/sms/webhook", content=body, headers=headers)
-        assert_not_5xx(reply)
-
-    unsigned()
+    check(send_all(unsigned, send_unsigned), lambda status: status in (400, 403, 413))
     assert processed_count(redis_client) == 0
     assert not list(redis_client.scan_iter("fristad:*"))
-    signed()
+
+    def send_signed(params: List[Tuple[str, str]]) -> httpx.Response:
+        body = str(httpx.QueryParams(params)).encode()
+        signed_params = parse_qsl(body.decode(), keep_blank_values=True)
+        headers = dict(form, **{"X-Twilio-Signature": twilio_signature(TEST_TWILIO_TOKEN, url, signed_params)})
+        return http.post(path, content=body, headers=headers)
+
+    check(send_all(generate(form_params), send_signed), lambda status: status < 500)
     alive(channel_app)
 
 
@@ -144,13 +176,9 @@ def test_fuzz_rest(channel_app, redis_client, http) -> None:
         st.fixed_dictionaries({"sender": json_values, "message": json_values}, optional={"message_id": json_values})
         .map(lambda v: json.dumps(v).encode()),
     )
-
-    @settings(FUZZ, max_examples=2 * EXAMPLES)
-    @given(body=rest_bodies)
-    def hostile(body: bytes) -> None:
-        assert_not_5xx(http.post("/webhooks/rest/webhook", content=body, headers={"Content-Type": "application/json"}))
-
-    hostile()
+    headers = {"Content-Type": "application/json"}
+    bodies = generate(rest_bodies, 2 * EXAMPLES)
+    check(send_all(bodies, lambda body: http.post("/webhooks/rest/webhook", content=body, headers=headers)), lambda status: status < 500)
     alive(channel_app)
 
 
@@ -159,24 +187,19 @@ def test_fuzz_rest(channel_app, redis_client, http) -> None:
 def test_fuzz_widget(channel_app, redis_client, http) -> None:
     token = http.post("/chat/api/session").json()["token"]
     forged = st.one_of(json_values, ascii_header, st.just(token[:-2] + "AA"), st.just(token.split(".")[0] + ".x"))
-
-    @FUZZ
-    @given(body=st.one_of(raw_bodies, st.fixed_dictionaries({"token": forged, "text": hostile_text, "message_id": json_values}).map(lambda v: json.dumps(v).encode())))
-    def without_token(body: bytes) -> None:
-        reply = http.post("/chat/api/messages", content=body, headers={"Content-Type": "application/json"})
-        assert reply.status_code in (400, 403, 413)
-
-    @FUZZ
-    @given(text=st.one_of(hostile_text, json_values), message_id=st.one_of(st.text(max_size=80), json_values), last=st.one_of(st.none(), ascii_header))
-    def with_token(text: Any, message_id: Any, last: Any) -> None:
-        reply = http.post("/chat/api/messages", json={"token": token, "text": text, "message_id": message_id})
-        assert_not_5xx(reply)
-
-    without_token()
+    headers = {"Content-Type": "application/json"}
+    unsigned = generate(st.one_of(
+        raw_bodies,
+        st.fixed_dictionaries({"token": forged, "text": hostile_text, "message_id": json_values}).map(lambda v: json.dumps(v).encode()),
+    ))
+    check(send_all(unsigned, lambda body: http.post("/chat/api/messages", content=body, headers=headers)),
+          lambda status: status in (400, 403, 413))
     assert processed_count(redis_client) == 0
-    with_token()
-    for last in ("", "0", "abc", "99999999999999999999999-1", "1-1\r\nX: y"):
-        headers = {"Authorization": f"Bearer {token}", "Last-Event-ID": last.replace("\r\n", " ")}
-        with http.stream("GET", "/chat/api/events", headers=headers) as reply:
+
+    hostile = generate(st.fixed_dictionaries({"token": st.just(token), "text": st.one_of(hostile_text, json_values),
+                                              "message_id": st.one_of(st.text(max_size=80), json_values)}))
+    check(send_all(hostile, lambda body: http.post("/chat/api/messages", json=body)), lambda status: status < 500)
+    for last in ("", "0", "abc", "99999999999999999999999-1", "1-1 X: y"):
+        with http.stream("GET", "/chat/api/events", headers={"Authorization": f"Bearer {token}", "Last-Event-ID": last}) as reply:
             assert reply.status_code == 200
     alive(channel_app)

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 from typing import Iterator
 
@@ -84,6 +85,15 @@ def handoff_server(request: pytest.FixtureRequest, server_env: dict) -> Iterator
     output.close()
 
 
+def answers_sender(store: redis.Redis) -> str:
+    """The pseudonym of the test's person: the tracker written for it."""
+    for key in store.scan_iter("fristad:tracker:*"):
+        events = json.loads(store.get(key))["events"]
+        if any(e.get("event") == "user" and e.get("text") == "أريد التحدث مع شخص" for e in events):
+            return key.split(":", 2)[2]
+    raise AssertionError("no tracker for the test's person")
+
+
 def say(client: httpx.Client, base: str, text: str) -> list:
     reply = client.post(f"{base}/webhooks/rest/webhook", json={"sender": "e2e-person-1", "message": text}, timeout=120)
     assert reply.status_code == 200, reply.text
@@ -103,6 +113,15 @@ def test_arabic_person_counsellor_and_back_to_the_bot(handoff_server):
     with httpx.Client() as person, httpx.Client(base_url=base) as console:
         answers = say(person, base, "أريد التحدث مع شخص")
         assert answers and all(ARABIC.search(a.get("text", "")) for a in answers), answers
+        if not store.exists(keys.state_key(answers_sender(store))):
+            # Only tolerated with a model older than the training data: press the
+            # "talk to a person" button the not-understood reply offers, and say so.
+            assert model_is_stale(), f"request_human not recognised in Arabic: {answers}"
+            warnings.warn("stale model did not recognise the Arabic request_human; used its button")
+            payload = next(b["payload"] for a in answers for b in a.get("buttons", []) if b["payload"] == "/request_human")
+            answers = say(person, base, payload)
+            assert answers and all(ARABIC.search(a.get("text", "")) for a in answers), answers
+        assert catalog.render("utter_queue_position", "ar", {"queue_position": 1, "wait_minutes": 5}).text in [a["text"] for a in answers]
 
         assert console.post("/console/api/login", json={"name": "amal.e2e", "password": PASSWORD}).status_code == 200
         queue = console.get("/console/api/queue").json()["queue"]
@@ -116,6 +135,7 @@ def test_arabic_person_counsellor_and_back_to_the_bot(handoff_server):
         view = console.get(f"/console/api/conversations/{sender_id}").json()
         assert view["language"]["code"] == "ar"
         assert [l["text"] for l in view["transcript"] if l["from"] == "person"][0] == "أريد التحدث مع شخص"
+        assert sender_id == answers_sender(store)
         assert any(l["from"] == "bot" for l in view["transcript"])  # the bot's part of the conversation
         legal = next(r for r in view["ready_replies"] if r["key"] == "utter_legal_help")
         assert legal["sv"] == catalog.render("utter_legal_help", "sv").text  # what the counsellor reads

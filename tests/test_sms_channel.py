@@ -54,7 +54,7 @@ def test_sms_reaches_rasa_and_the_reply_goes_out_through_the_rest_api(channel_ap
     assert len(seen) == 1 and seen[0]["text_sha"] == sha("Bună, am nevoie de ajutor")
     assert phone not in seen[0]["sender"] and phone[1:] not in seen[0]["sender"]
     offer = get_catalog().render("utter_human_offer", "en").text
-    assert fake_twilio.sent(phone) == [f"{offer}\n1. A\n2. B"]
+    assert fake_twilio.sent(phone) == [f"{offer}\n1) A\n2) B"]
 
 
 def test_a_number_reply_maps_back_to_the_button_payload(channel_app, redis_client) -> None:

@@ -37,7 +37,7 @@ def test_a_sentence_without_end_is_cut_between_words() -> None:
 
 
 def test_buttons_become_numbered_lines() -> None:
-    assert with_options("Vrei?", [{"title": "Da", "payload": "/affirm"}, {"title": "Nu", "payload": "/deny"}]) == "Vrei?\n1. Da\n2. Nu"
+    assert with_options("Vrei?", [{"title": "Da", "payload": "/affirm"}, {"title": "Nu", "payload": "/deny"}]) == "Vrei?\n1) Da\n2) Nu"
 
 
 def test_signature_matches_twilios_algorithm() -> None:
@@ -48,3 +48,14 @@ def test_signature_matches_twilios_algorithm() -> None:
     example = [("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"), ("Digits", "1234"),
                ("From", "+14158675309"), ("To", "+18005551212")]
     assert twilio_signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", example) == "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+
+
+def test_options_stay_whole_when_a_reply_is_split() -> None:
+    titles = ["Mi-au luat pașaportul", "Loc sigur de dormit", "Ajutor medical", "Drepturile mele",
+              "Probleme la muncă", "Mi-e frică de poliție", "Vorbesc cu o persoană"]
+    text = with_options("Scuze, nu am înțeles. Poți scrie altfel, poți alege un subiect sau poți vorbi cu o persoană:",
+                        [{"title": t, "payload": "/x"} for t in titles])
+    parts = split_message(text)
+    assert len(parts) == 2 and all(segments(p) <= 3 for p in parts)
+    lines = "\n".join(parts).split("\n")
+    assert lines[1:] == [f"{i}) {t}" for i, t in enumerate(titles, start=1)]

@@ -109,3 +109,43 @@ def test_quick_exit_button(channel_app, browser_context) -> None:
     page.wait_for_url(lambda url: not url.startswith(channel_app.base), timeout=10000)
     page.go_back()
     assert not page.url.startswith(channel_app.base + "/chat")
+
+
+@pytest.fixture
+def host_site(channel_app):
+    """Another site (another origin) that embeds the widget with one script tag."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    page = (f'<!doctype html><html><head><title>NGO</title></head><body><h1>An NGO site</h1>'
+            f'<script src="{channel_app.base}/chat/embed.js" defer></script></body></html>').encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{server.server_address[1]}/"  # "localhost": another origin than 127.0.0.1
+    server.shutdown()
+    server.server_close()
+
+
+def test_embedded_widget_escape_replaces_the_host_page(channel_app, browser_context, host_site) -> None:
+    page = browser_context.new_page()
+    page.goto(host_site)
+    page.click("text=Chat")
+    frame = page.frame_locator("#fristad-chat-frame")
+    frame.locator(".msg.bot").first.wait_for(timeout=20000)
+    page.screenshot(path=str(ARTIFACTS / "widget-5-embedded.png"))
+    frame.locator("#text").click()
+    page.keyboard.press("Escape")
+    page.wait_for_url(lambda url: not url.startswith(host_site), timeout=10000)
+    assert page.url.startswith(get_settings().neutral_exit_url.split("?")[0])

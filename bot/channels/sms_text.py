@@ -21,7 +21,10 @@ _TYPOGRAPHIC = str.maketrans({
     "\u201e": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ", "\u2026": "...",
     "\u00ab": '"', "\u00bb": '"',
 })
-_SENTENCE_END = re.compile(r"(?<=[.!?。؟।…])\s+|\n+")
+# A sentence ends at . ! ? (and their CJK, Arabic and Devanagari twins) followed by a
+# space; a line break always ends one. The separator is kept so that lines stay lines.
+# Options are written "1) Yes", not "1. Yes", so an option is never cut after its number.
+_SENTENCE_END = re.compile(r"((?<=[.!?。؟।…])[ \t]+|\n+)")
 MAX_SEGMENTS_PER_MESSAGE = 3
 
 
@@ -65,18 +68,24 @@ def split_message(text: str, max_segments: int = MAX_SEGMENTS_PER_MESSAGE) -> Li
         return []
     if segments(text) <= max_segments:
         return [text]
-    pieces = [p for p in _SENTENCE_END.split(text) if p.strip()]
+    tokens = _SENTENCE_END.split(text)
+    # tokens alternate: sentence, separator, sentence, ...
+    pieces = [(tokens[i].strip(), tokens[i - 1] if i else "") for i in range(0, len(tokens), 2)]
     messages: List[str] = []
     current = ""
-    for piece in pieces:
-        for part in _fit(piece.strip(), max_segments):
-            candidate = f"{current} {part}".strip() if current else part
+    for piece, separator in pieces:
+        if not piece:
+            continue
+        joiner = "\n" if "\n" in separator else " "
+        for part in _fit(piece, max_segments):
+            candidate = f"{current}{joiner}{part}" if current else part
             if segments(candidate) <= max_segments:
                 current = candidate
             else:
                 if current:
                     messages.append(current)
                 current = part
+            joiner = " "
     if current:
         messages.append(current)
     return messages
@@ -113,5 +122,5 @@ def with_options(text: str, buttons: List[dict]) -> str:
     """Buttons as numbered lines the person answers with the number."""
     if not buttons:
         return text
-    lines = [f"{index}. {button['title']}" for index, button in enumerate(buttons, start=1)]
+    lines = [f"{index}) {button['title']}" for index, button in enumerate(buttons, start=1)]
     return text.rstrip() + "\n" + "\n".join(lines)

@@ -21,7 +21,7 @@ from sanic.response import HTTPResponse
 from bot.channels.http import error, json_body
 from bot.console import accounts, effects, replies, transcript
 from bot.handoff import keys, relay
-from bot.handoff.queue import WAITING_STATES, Counsellor, queue_for
+from bot.handoff.queue import Counsellor, queue_for
 from bot.language.registry import languages
 from bot.settings import get_settings
 from bot.storage.redis_client import get_async_redis
@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 COOKIE = "fristad_console"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 MAX_REPLY_CHARS = 4000
-SSE_BLOCK_MS = 10_000
 NO_STORE = {"Cache-Control": "no-store"}
 
 

@@ -96,9 +96,7 @@ class HandoffQueue:
         result = await self._claim(
             args=self._base() + [sender_id, counsellor.name, counsellor.alias, str(self._lease_until()), *counsellor.teams]
         )
-        if result == "ok":
-            await self.publish("claimed", sender_id, counsellor=counsellor.name)
-        return result
+        return result  # the script announced the claim to consoles
 
     async def claim_next(self, counsellor: Counsellor) -> Optional[str]:
         """The most urgent, longest-waiting conversation of the counsellor's teams,
@@ -110,10 +108,7 @@ class HandoffQueue:
                 *counsellor.teams, *counsellor.languages,
             ]
         )
-        if not sender_id:
-            return None
-        await self.publish("claimed", sender_id, counsellor=counsellor.name)
-        return sender_id
+        return sender_id or None  # the script announced the claim to consoles
 
     async def sweep(self) -> List[str]:
         """Return conversations whose lease expired to the head of their queue."""

@@ -13,8 +13,7 @@ from typing import Any, Dict, List, Optional
 import redis
 import redis.asyncio as aioredis
 
-from bot.handoff import keys
-from bot.handoff.queue import HUMAN_STATES, queue_for
+from bot.handoff import keys, scripts
 from bot.settings import get_settings
 from bot.storage.redis_client import get_async_redis
 
@@ -39,18 +38,22 @@ async def history(client: aioredis.Redis, sender_id: str, after: Optional[str] =
     return [{"id": stream_id, **fields} for stream_id, fields in await client.xrange(keys.relay_key(sender_id), min=start)]
 
 
+_relay_scripts: Dict[int, Any] = {}
+
+
 async def relay_to_console(client: aioredis.Redis, sender_id: str, text: str, *, channel: str, message_id: Optional[str]) -> bool:
-    """The work of ``relay_person_message`` on a given client. True if relayed (or already was)."""
-    state = await client.hget(keys.state_key(sender_id), "state")
-    if state not in HUMAN_STATES:
-        return False
-    if message_id and not await client.set(keys.seen_key(sender_id, message_id), "1", nx=True, ex=SEEN_SECONDS):
-        return True  # another process (or a webhook retry) already relayed it
-    stream_id = await record(client, sender_id, "person", text, channel=channel)
-    if state == "assigned":
-        await client.hincrby(keys.state_key(sender_id), "unread", 1)
-    await queue_for(client).publish("message", sender_id, entry=stream_id)
-    return True
+    """The work of ``relay_person_message`` on a given client (one Lua script). True if relayed (or already was)."""
+    script = _relay_scripts.get(id(client))
+    if script is None:
+        script = _relay_scripts[id(client)] = client.register_script(scripts.RELAY)
+    result = await script(
+        keys=[keys.state_key(sender_id), keys.seen_key(sender_id, message_id or "-"), keys.relay_key(sender_id), keys.EVENTS],
+        args=[
+            text, channel, f"{time.time():.3f}", SEEN_SECONDS, get_settings().retention_seconds,
+            keys.RELAY_MAXLEN, keys.EVENTS_MAXLEN, sender_id, "1" if message_id else "0",
+        ],
+    )
+    return int(result) > 0
 
 
 async def relay_person_message(sender_id: str, text: str, *, channel: str, message_id: Optional[str]) -> bool:

@@ -44,6 +44,7 @@ local function claim(sid, h, who, alias, lease_until)
              'lease_until', lease_until, 'unread', '0')
   redis.call('ZADD', ROOT .. 'leases', lease_until, sid)
   redis.call('SADD', ROOT .. 'held:' .. who, sid)
+  redis.call('XADD', ROOT .. 'events', 'MAXLEN', '~', '10000', '*', 'type', 'claimed', 'conversation', sid, 'counsellor', who)
 end
 local function holds(h, who)
   return redis.call('HGET', h, 'state') == 'assigned' and redis.call('HGET', h, 'counsellor') == who
@@ -223,4 +224,19 @@ unqueue(sid, h)
 redis.call('HDEL', h, 'direct')
 redis.call('HSET', h, 'state', 'bot')
 return 1
+"""
+
+# KEYS: state hash, seen marker, relay stream, event stream.
+# ARGV: text, channel, ts, seen_ttl, retention, relay_maxlen, events_maxlen, sid, has_message_id
+# One round trip, all or nothing: a message is in the relay history and announced to
+# consoles exactly once, even if the bot process dies halfway. 0 not relayed, 1 duplicate, 2 relayed.
+RELAY = r"""
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'queued' and state ~= 'transferred' and state ~= 'assigned' then return 0 end
+if ARGV[9] == '1' and not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[4]) then return 1 end
+local id = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'from', 'person', 'text', ARGV[1], 'ts', ARGV[3], 'channel', ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+if state == 'assigned' then redis.call('HINCRBY', KEYS[1], 'unread', 1) end
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'type', 'message', 'conversation', ARGV[8], 'entry', id)
+return 2
 """

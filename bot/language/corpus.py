@@ -5,6 +5,9 @@
 - CLDR through Babel: names of languages, countries, units, months in each language;
 - spaCy's language data: stop words, number words, example sentences;
 - pyvi's Vietnamese word list;
+- the message catalogs (gettext ``.mo`` files) of installed programs, in
+  ``/usr/share/locale``: user-interface sentences in many languages, and their
+  English originals (capped, so no language drowns the rest);
 - our own ``translations/<code>.yml`` texts and ``nlu_data/nlu/<code>.yml`` examples.
 
 Never the public evaluation data (``../shared/eval``): that is for measuring only.
@@ -48,7 +51,11 @@ CLDR_SKIP_KEYS = frozenset({
 })
 
 # How much each source counts (our own sentences are the best evidence).
-WEIGHTS = {"corpus": 1.0, "cldr": 0.5, "spacy": 1.0, "pyvi": 0.5, "translations": 1.0, "nlu": 1.0, "folded": 0.35}
+WEIGHTS = {"corpus": 1.0, "cldr": 0.5, "spacy": 1.0, "pyvi": 0.5, "gettext": 0.5, "translations": 1.0, "nlu": 1.0, "folded": 0.35}
+LOCALE_DIRS: Tuple[Path, ...] = (Path("/usr/share/locale"),)
+GETTEXT_WORDS = 40_000  # at most this many words per language from message catalogs
+GETTEXT_LOCALES: Dict[str, Tuple[str, ...]] = {"tl": ("tl", "fil"), "zh": ("zh_CN",), "pt": ("pt", "pt_BR"), "sr": ("sr", "sr@latin")}
+_GETTEXT_NOISE = re.compile(r"%[-+ #0-9.$*]*[a-zA-Z]|\{[^}]*\}|<[^>]+>|[_&](?=\w)|\\[nt]")
 
 _PLACEHOLDER = re.compile(r"\{[^}]*\}|%[sd]|'[^']*'")
 _ENTITY = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
@@ -159,6 +166,56 @@ def pyvi_lines() -> List[str]:
         return sorted({line.strip().lower() for line in handle if line.strip()})
 
 
+def _catalog_files(language: str) -> List[Path]:
+    files: List[Path] = []
+    for root in LOCALE_DIRS:
+        for locale in GETTEXT_LOCALES.get(language, (language,)):
+            folder = root / locale / "LC_MESSAGES"
+            if folder.is_dir():
+                files += sorted(p for p in folder.glob("*.mo") if not p.name.startswith("iso"))
+    return files
+
+
+def _catalog_pairs(path: Path) -> Iterator[Tuple[str, str]]:
+    import gettext
+
+    try:
+        with path.open("rb") as handle:
+            catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+    except Exception as error:  # noqa: BLE001 - a broken catalog of some program is not our problem
+        logger.debug("skipping %s: %s", path, error)
+        return
+    for key, value in catalog.items():
+        if isinstance(key, tuple):
+            key = key[0]
+        if isinstance(key, str) and isinstance(value, str) and key and value and value != key:
+            yield key, value
+
+
+def _clean_message(text: str) -> str:
+    return " ".join(_GETTEXT_NOISE.sub(" ", text).split())
+
+
+def gettext_lines(language: str, limit: int = GETTEXT_WORDS) -> List[str]:
+    """Translated user-interface messages of installed programs (English: the originals)."""
+    source = ("sv",) if language == "en" else (language,)
+    lines: List[str] = []
+    seen = set()
+    words = 0
+    for code in source:
+        for path in _catalog_files(code):
+            for original, translated in _catalog_pairs(path):
+                text = _clean_message(original if language == "en" else translated)
+                if len(text) < 3 or text in seen or not native(language, text):
+                    continue
+                seen.add(text)
+                lines.append(text)
+                words += len(text.split())
+                if words >= limit:
+                    return lines
+    return lines
+
+
 def _yaml(path: Path):
     if not path.exists():
         return {}
@@ -213,10 +270,11 @@ def training_texts(
     languages: Sequence[str] = LANGUAGES,
     holdout: Optional[int] = None,
 ) -> Tuple[Dict[str, List[Tuple[str, float]]], Dict[str, List[str]]]:
-    """``(text, weight)`` per class, and held-out sentences of our own corpus.
+    """``(text, weight)`` per class, and held-out sentences.
 
     With ``holdout=k``, every k-th sentence (four words or more) of our own corpus
-    files is kept out of training and returned for fitting the detector's weights.
+    files, translations and NLU examples is kept out of training and returned, to
+    fit how the detector weighs the n-gram model against lid.176.
     """
     texts: Dict[str, List[Tuple[str, float]]] = {}
     held: Dict[str, List[str]] = {}
@@ -227,20 +285,26 @@ def training_texts(
         language = name.split("-")[0]
         items: List[Tuple[str, float]] = []
         sentences = 0
-        for line in corpus_lines(name):
-            if holdout and len(line.split()) >= 4:
-                sentences += 1
-                if sentences % holdout == 0:
-                    held.setdefault(name, []).append(line)
-                    continue
-            items.append((line, WEIGHTS["corpus"]))
+
+        def add(lines: Iterable[str], weight: float, may_hold: bool = True) -> None:
+            nonlocal sentences
+            for line in lines:
+                if holdout and may_hold and len(line.split()) >= 4:
+                    sentences += 1
+                    if sentences % holdout == 0:
+                        held.setdefault(name, []).append(line)
+                        continue
+                items.append((line, weight))
+
+        add(corpus_lines(name), WEIGHTS["corpus"])
         if name == language:  # the other sources are in the language's own script
-            items += [(line, WEIGHTS["cldr"]) for line in cldr_lines(language)]
-            items += [(line, WEIGHTS["spacy"]) for line in spacy_lines(language)]
-            items += [(line, WEIGHTS["translations"]) for line in translation_lines(language, translations_dir)]
-            items += [(line, WEIGHTS["nlu"]) for line in nlu_lines(language, nlu_dir)]
+            add(cldr_lines(language), WEIGHTS["cldr"], may_hold=False)
+            add(spacy_lines(language), WEIGHTS["spacy"])
+            add(gettext_lines(language), WEIGHTS["gettext"], may_hold=False)
+            add(translation_lines(language, translations_dir), WEIGHTS["translations"])
+            add(nlu_lines(language, nlu_dir), WEIGHTS["nlu"])
             if language == "vi":
-                items += [(line, WEIGHTS["pyvi"]) for line in pyvi_lines()]
+                add(pyvi_lines(), WEIGHTS["pyvi"], may_hold=False)
         items = [(text, weight) for text, weight in items if native(name, text)]
         if "Latn" in NATIVE_SCRIPTS.get(language, ("Latn",)) or name.endswith("-Latn"):
             # People often type without diacritics: learn that form too, at a lower weight.

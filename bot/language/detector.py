@@ -10,9 +10,11 @@ conversation's language as a prior that only clear evidence overturns.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Dict, FrozenSet, Mapping, Optional, Tuple
 
 from bot.language.hints import HintScorer, get_hint_scorer
@@ -38,16 +40,49 @@ SCRIPT_LANGUAGE: Mapping[str, str] = {"Thai": "th", "Hani": "zh", "Hang": "ko", 
 # Share of a text's letters in such a script that settles it (Thai pages quote English words).
 SCRIPT_SHARE = 0.3
 
-# How lid.176 and the n-gram model are combined: score = LID_WEIGHT * log(p_lid + LID_FLOOR)
-# + NGRAM_WEIGHT * log-likelihood. The floor keeps lid.176's blind spots (Tigrinya,
-# Arabizi, Somali) from vetoing; the n-gram sum grows with the text, so lid.176
-# matters most on one or two words, where it has seen far more text than we have.
-LID_WEIGHT = 1.0
-LID_FLOOR = 0.01
-NGRAM_WEIGHT = 1.0
-# The n-gram model's evidence is not independent feature by feature; confidence
-# is a softmax over the combined score divided by this temperature.
-TEMPERATURE = 2.0
+# How lid.176 and the n-gram model are combined, fitted by ``python -m bot.language.train``
+# on held-out text of our own (see :mod:`bot.language.calibrate`); these defaults
+# apply when the fitted file is missing.
+WEIGHTS_FILE = Path(__file__).with_name("data") / "weights.json"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """score(language) = ngram * log-likelihood + lid * log(p_lid + lid_floor) + bias[language].
+
+    The floor keeps lid.176's blind spots (Tigrinya, Arabizi, Somali) from vetoing;
+    the n-gram sum grows with the text, so lid.176 matters most on one or two words,
+    where it has seen far more text than we have. Confidence is a softmax of the
+    score divided by ``temperature``.
+    """
+
+    lid: float = 1.0
+    ngram: float = 1.0
+    lid_floor: float = 0.01
+    temperature: float = 2.0
+    bias: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def lid_span(self) -> float:
+        """The most lid.176 can move one language against another."""
+        return self.lid * (math.log(1.0 + self.lid_floor) - math.log(self.lid_floor))
+
+
+@functools.lru_cache(maxsize=1)
+def get_weights() -> Weights:
+    """The fitted weights, read on first use."""
+    if not WEIGHTS_FILE.exists():
+        return Weights()
+    with WEIGHTS_FILE.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    return Weights(
+        lid=float(data.get("lid", 1.0)),
+        ngram=float(data.get("ngram", 1.0)),
+        lid_floor=float(data.get("lid_floor", 0.01)),
+        temperature=float(data.get("temperature", 1.0)),
+        bias={str(k): float(v) for k, v in (data.get("bias") or {}).items()},
+    )
+
 
 # The n-gram model reads this many words; lid.176 reads the whole text.
 MAX_TOKENS = 10
@@ -55,6 +90,9 @@ MAX_TOKENS = 10
 CERTAIN_CONFIDENCE = 0.70
 # A message this short (in letters) is not evidence enough to leave the conversation's language.
 SHORT_LETTERS = 12
+# Scripts written without spaces between words, and how many of their letters make a message.
+UNSPACED_SCRIPTS = frozenset({"Hani", "Thai", "Kana", "Laoo", "Khmr", "Mymr"})
+SHORT_UNSPACED = 6
 SWITCH_CONFIDENCE = 0.80
 
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+)")
@@ -80,8 +118,22 @@ def _softmax(scores: Mapping[str, float], temperature: float = 1.0) -> Dict[str,
     return {code: value / total for code, value in exps.items()}
 
 
+def _margin(scores: Mapping[str, float]) -> float:
+    """How far the best score leads the second (0 when there is no evidence)."""
+    if len(scores) < 2:
+        return 0.0 if not scores else math.inf
+    first, second = sorted(scores.values(), reverse=True)[:2]
+    return first - second
+
+
 class LanguageDetector:
-    """Detects among ``supported`` languages; stateless and safe to share."""
+    """Detects among ``supported`` languages; stateless and safe to share.
+
+    ``raw_scores`` replaces lid.176 (text -> label probabilities), ``hints`` the
+    letter and word lists, ``ngram`` the shipped n-gram model (an
+    :class:`~bot.language.ngram.NgramModel`, or ``False`` for none); each is
+    loaded on first use when not given.
+    """
 
     def __init__(
         self,
@@ -133,8 +185,10 @@ class LanguageDetector:
     # -- evidence ------------------------------------------------------------
     def text_scores(self, text: str) -> Dict[str, float]:
         """Probabilities over supported languages from the text alone."""
-        clean = _URL.sub(" ", text)
-        scripts = script_counts(clean)
+        clean = _URL.sub(" ", text) if ("/" in text or "@" in text or "www" in text) else text
+        return self._text_scores(clean, script_counts(clean))
+
+    def _text_scores(self, clean: str, scripts: Mapping[str, int]) -> Dict[str, float]:
         if not scripts:
             return {}
         letters = sum(scripts.values())
@@ -143,31 +197,49 @@ class LanguageDetector:
             if code in self.supported and count >= SCRIPT_SHARE * letters:
                 return {code: 1.0}
         main_script = max(scripts, key=scripts.get)
-        model, columns = self._model_columns(main_script)
-
-        combined: Dict[str, float] = {}
-        if main_script != "Ethi":  # lid.176 has no Tigrinya: it would call all Ge'ez text Amharic
-            raw: Dict[str, float] = {}
-            for label, prob in self._raw(clean.lower()).items():
-                code = LABEL_ALIASES.get(label, label)
-                if code in self.supported and (not columns or any(code == c for c, _ in columns)):
-                    raw[code] = raw.get(code, 0.0) + prob
-            total = sum(raw.values())
-            if total > 0:
-                combined = {code: LID_WEIGHT * math.log(value / total + LID_FLOOR) for code, value in raw.items()}
-        if columns:
-            class_scores, count = model.class_scores(clean, MAX_TOKENS)
-            if count:
-                floor = LID_WEIGHT * math.log(LID_FLOOR) if combined else 0.0
-                for code, idx in columns:
-                    best = max(float(class_scores[i]) for i in idx)
-                    combined[code] = combined.get(code, floor) + NGRAM_WEIGHT * best
-        if main_script == "Ethi" and not combined:
-            return self.hints.ethiopic(clean, self.supported)
+        weights = get_weights()
+        ngram = self.ngram_evidence(clean, main_script)
+        combined = {code: weights.ngram * value + weights.bias.get(code, 0.0) for code, value in ngram.items()}
+        if combined:
+            combined = self.hints.adjust_log(clean, combined)
+        # lid.176 has no Tigrinya (it would call all Ge'ez text Amharic), and when the
+        # n-gram margin is wider than lid.176's whole range it cannot change the answer:
+        # skip it then, it is the slowest part.
+        if main_script != "Ethi" and _margin(combined) <= weights.lid_span:
+            lid = self.lid_evidence(clean, combined.keys() if combined else self.supported, weights.lid_floor)
+            if lid and combined:
+                floor = math.log(weights.lid_floor)
+                combined = {code: value + weights.lid * lid.get(code, floor) for code, value in combined.items()}
+            elif lid:
+                combined = self.hints.adjust_log(clean, {code: weights.lid * value for code, value in lid.items()})
         if not combined:
+            if main_script == "Ethi":
+                return self.hints.ethiopic(clean, self.supported)
             return {}
-        combined = self.hints.adjust_log(clean, combined)
-        return _softmax(combined, TEMPERATURE)
+        return _softmax(combined, weights.temperature)
+
+    def ngram_evidence(self, clean: str, main_script: str) -> Dict[str, float]:
+        """The n-gram model's log-likelihood per supported language written in ``main_script``."""
+        model, columns = self._model_columns(main_script)
+        if not columns:
+            return {}
+        class_scores, count = model.class_scores(clean, MAX_TOKENS)
+        if not count:
+            return {}
+        return {code: max(float(class_scores[i]) for i in idx) for code, idx in columns}
+
+    def lid_evidence(self, clean: str, candidates, floor: float) -> Dict[str, float]:
+        """log(p + floor) of lid.176's probabilities renormalised over ``candidates``."""
+        wanted = frozenset(candidates)
+        raw: Dict[str, float] = {}
+        for label, prob in self._raw(clean.lower()).items():
+            code = LABEL_ALIASES.get(label, label)
+            if code in wanted:
+                raw[code] = raw.get(code, 0.0) + prob
+        total = sum(raw.values())
+        if total <= 0:
+            return {}
+        return {code: math.log(value / total + floor) for code, value in raw.items()}
 
     # -- decision ------------------------------------------------------------
     def detect(self, text: str, previous: Optional[str] = None, locked: bool = False) -> Detection:
@@ -179,16 +251,21 @@ class LanguageDetector:
         if locked and previous:
             return Detection(previous, 1.0, True, reason="chosen")
         text = text if isinstance(text, str) else ""
-        scores = self.text_scores(text)
+        clean = _URL.sub(" ", text) if ("/" in text or "@" in text or "www" in text) else text
+        scripts = script_counts(clean)
+        scores = self._text_scores(clean, scripts)
         if not scores:
             if previous:
                 return Detection(previous, 1.0, True, reason="no-letters-keep")
             return Detection(self.default, 0.0, False, reason="no-letters")
         best = max(scores, key=scores.get)
         confidence = scores[best]
-        letters = sum(script_counts(text).values())
+        letters = sum(scripts.values())
         if previous and best != previous:
-            short = letters < SHORT_LETTERS or len(text.split()) < 2
+            if scripts.keys() & UNSPACED_SCRIPTS:  # Chinese, Thai: no spaces, more per letter
+                short = letters < SHORT_UNSPACED
+            else:
+                short = letters < SHORT_LETTERS or len(text.split()) < 2
             if short or confidence < SWITCH_CONFIDENCE:
                 kept = max(scores.get(previous, 0.0), 1.0 - confidence)
                 return Detection(previous, max(kept, 0.5), True, scores, reason="prior-kept")

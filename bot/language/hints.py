@@ -14,6 +14,8 @@ import yaml
 
 HINTS_FILE = Path(__file__).with_name("hints.yml")
 _WORD = re.compile(r"[^\W_]+(?:[0-9]+[^\W_]*)*", re.UNICODE)
+# A Latin word with one of Arabizi's digit-letters inside or in front: 3ayez, ma3a, 7aga, sa2al.
+_ARABIZI = re.compile(r"^(?=.*[a-z])[a-z]*[235679][a-z']*[a-z][a-z0-9']*$|^[a-z]+[235679][a-z]*$")
 
 
 class HintScorer:
@@ -26,6 +28,7 @@ class HintScorer:
         self.letter_weight = float(hints.get("letter_weight", 0.5))
         self.word_log = float(hints.get("word_log", 1.0))
         self.letter_log = float(hints.get("letter_log", 1.0))
+        self.arabizi_log = float(hints.get("arabizi_log", 1.5))
 
     def ethiopic(self, text: str, supported: FrozenSet[str]) -> Dict[str, float]:
         """Tigrinya or Amharic: lid.176 has no Tigrinya, so letters and words decide."""
@@ -70,6 +73,10 @@ class HintScorer:
                     tokens = _WORD.findall(lowered)
                 words = self.words[code]
                 bonus += self.word_log * sum(1 for token in tokens if token in words)
+            if code == "ar" and any(ch.isdigit() for ch in lowered):
+                if tokens is None:
+                    tokens = _WORD.findall(lowered)
+                bonus += self.arabizi_log * sum(1 for token in tokens if _ARABIZI.match(token))
             if bonus:
                 adjusted[code] += bonus
         return adjusted

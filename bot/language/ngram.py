@@ -31,6 +31,8 @@ WORD_ORDER = 0  # the order slot used for whole-word features
 WORD_MARK = "\t"  # prefixes whole-word features; never inside a token
 MAX_TOKEN = 24  # longer "words" (unspaced scripts, URLs) are cut
 SMOOTHING = 0.5
+# Weight of the all-language n-gram distribution in each class's estimate (Dirichlet prior).
+PRIOR_MASS = 1000.0
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}'’]+")
 # Letters folded when people type without diacritics; the model learns both forms.
@@ -93,19 +95,29 @@ class NgramModel:
         self.index: Dict[str, int] = {f: i for i, f in enumerate(features)}
         counts = np.asarray(counts, dtype=np.float32)
         orders = np.array([feature_order(f) for f in features], dtype=np.int8)
-        logp = np.zeros(counts.shape, dtype=np.float32)
+        # Stored as float16 (half the memory; log-probabilities need no more), summed in float32.
+        self.logp = np.zeros(counts.shape, dtype=np.float16)
         for order in np.unique(orders):
-            rows = orders == order
+            rows = np.nonzero(orders == order)[0]
             block = counts[rows]
-            totals = block.sum(axis=0) + SMOOTHING * rows.sum()
-            logp[rows] = np.log((block + SMOOTHING) / totals)
-        # Centre each row: a feature every class has equally says nothing.
-        self.logp = (logp - logp.mean(axis=1, keepdims=True)).astype(np.float32)
+            # Dirichlet smoothing towards the all-language distribution of this order:
+            # a class with little text is not punished on every n-gram it has not seen
+            # (add-k smoothing over hundreds of thousands of n-grams would do that).
+            background = block.sum(axis=1, keepdims=True) + SMOOTHING
+            background /= background.sum()
+            totals = block.sum(axis=0, keepdims=True)
+            block += PRIOR_MASS * background
+            block /= totals + PRIOR_MASS
+            np.log(block, out=block)
+            # Centre each row: a feature every class has equally says nothing.
+            block -= block.mean(axis=1, keepdims=True)
+            self.logp[rows] = block
+            del block
         self._fold = [
             (language, [i for i, c in enumerate(self.classes) if c.split("-")[0] == language])
             for language in self.languages
         ]
-        self._cache: Dict[str, Tuple[int, ...]] = {}
+        self._cache: Dict[str, List[int]] = {}
 
     # -- persistence ---------------------------------------------------------
     def save(self, path: Path, counts: np.ndarray, features: Sequence[str]) -> None:
@@ -159,7 +171,7 @@ class NgramModel:
         for token in tokens(normalize(text))[:max_tokens]:
             known = cache.get(token)
             if known is None:
-                known = tuple(i for i in map(index.get, token_features(token)) if i is not None)
+                known = [i for i in map(index.get, token_features(token)) if i is not None]
                 if len(cache) < 100_000:
                     cache[token] = known
             rows.extend(known)
@@ -170,7 +182,7 @@ class NgramModel:
         rows = self.feature_rows(text, max_tokens)
         if not rows:
             return np.zeros(len(self.classes), dtype=np.float32), 0
-        return self.logp[rows].sum(axis=0), len(rows)
+        return self.logp[rows].sum(axis=0, dtype=np.float32), len(rows)
 
     def columns(self, languages: Iterable[str]) -> Tuple[Tuple[str, Tuple[int, ...]], ...]:
         """Column numbers per language (a language may have several classes, e.g. ``ar`` and ``ar-Latn``)."""

@@ -26,6 +26,8 @@ _PASSPORT = r"^(?=(?:[^\d]*\d){6})(?=.*[A-Z])[A-Z0-9]{8,9}$"
 _PERSONNUMMER = re.compile(r"^(\d{6}|\d{8})[-+]?\d{4}$")
 _PSEUDONYM = re.compile(r"\b(telegram|sms|widget|rest|socketio|console)-([0-9a-f]{6})[0-9a-f]{10,}\b")
 _ALNUM = re.compile(r"[^A-Z0-9]")
+# Bot API tokens appear in URLs ("/bot123456:AA.../sendMessage") that HTTP clients log.
+_BOT_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 # Backstop for digits glued to other characters ("chat_id=123456789", "from:+4670...").
 _DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9])\+?\d{7,}(?![A-Za-z0-9])")
 LABELS = {"PHONE": "[phone]", "EMAIL": "[email]", "PNR": "[personnummer]", "PASSPORT": "[passport]", "IBAN": "[iban]"}
@@ -117,6 +119,7 @@ class Redactor:
         if not text:
             return text
         if any(ch.isdigit() for ch in text) or "@" in text:
+            text = _BOT_TOKEN.sub("[token]", text)
             pieces = []
             last = 0
             for start, end, label in self.spans(text):
@@ -164,6 +167,16 @@ class RedactingFilter(logging.Filter):
 _FILTER = RedactingFilter()
 
 
+# Loggers of libraries that write message bodies, chat ids or the bot token (in the
+# request URL) at INFO/DEBUG. Kept at WARNING whatever the root level is.
+CHATTY_LOGGERS = ("httpx", "httpcore", "telegram", "telegram.ext", "hpack", "urllib3")
+
+
+def quiet_chatty_loggers() -> None:
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def install_log_redaction() -> RedactingFilter:
     """Attach the filter to the root logger and every handler that exists now.
 
@@ -172,6 +185,7 @@ def install_log_redaction() -> RedactingFilter:
     both. Safe to call more than once (each start-up hook may call it).
     """
     get_redactor()  # build the pipeline now, not on the first log line
+    quiet_chatty_loggers()
     root = logging.getLogger()
     loggers = [root] + [l for l in logging.Logger.manager.loggerDict.values() if isinstance(l, logging.Logger)]
     for log in loggers:

@@ -32,6 +32,19 @@
     button.setAttribute("aria-expanded", String(!frame.hidden));
     if (!frame.hidden) { frame.focus(); }
   });
+  // Quick exit, on the host page: the chat frame asks for it (its button, or Escape
+  // inside it), or Escape is pressed on the host page while the chat is open.
+  var exitUrl = null;
+  function leave(url) { frame.remove(); window.location.replace(url); }
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.origin !== origin || !data || typeof data.url !== "string" || !/^https?:\/\//.test(data.url)) { return; }
+    if (data.type === "fristad-ready") { exitUrl = data.url; }
+    if (data.type === "fristad-exit") { leave(data.url); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if ((event.key === "Escape" || event.key === "Esc") && !frame.hidden && exitUrl) { leave(exitUrl); }
+  });
   document.body.appendChild(frame);
   document.body.appendChild(button);
 }());

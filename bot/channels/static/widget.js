@@ -10,13 +10,17 @@
   var state = { token: null, lastEventId: "", config: null, language: null, streaming: false, pending: [] };
   var $ = function (id) { return document.getElementById(id); };
 
+  function embedded() { return document.body.getAttribute("data-mode") === "embed" && window.parent !== window; }
+
   /* ---- quick exit: replace the page so Back does not return ---- */
   function quickExit() {
     var url = (state.config && state.config.exit_url) || "about:blank";
     state.token = null;
     try { document.body.textContent = ""; } catch (e) { /* nothing to clear */ }
-    if (document.body.getAttribute("data-mode") === "embed" && window.top !== window) {
-      try { window.top.location.replace(url); return; } catch (e) { /* cross-origin refused */ }
+    if (embedded()) {
+      // The host page's embed.js replaces the whole page (browsers refuse a cross-origin
+      // frame that navigates the top window on Escape); this frame goes too, in any case.
+      try { window.parent.postMessage({ type: "fristad-exit", url: url }, "*"); } catch (e) { /* no parent */ }
     }
     window.location.replace(url);
   }
@@ -229,6 +233,7 @@
     $("language").addEventListener("change", function (event) { chooseLanguage(event.target.value); });
     loadConfig(null).then(function (config) {
       state.config = config;
+      if (embedded()) { window.parent.postMessage({ type: "fristad-ready", url: config.exit_url }, "*"); }
       var language = browserLanguage(config);
       return (language !== config.language ? loadConfig(language) : Promise.resolve(config)).then(function (c) {
         state.config = c;

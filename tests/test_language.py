@@ -1,0 +1,216 @@
+"""Language detection: the conversation prior, the person's choice, and lid.176's blind spots.
+
+The sentences here were written for these tests (not taken from the n-gram model's
+training text nor from the public evaluation data), so they test what the model
+learnt, not what it memorised.
+"""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.language import LanguageDetector, detect, get_detector
+from bot.language.corpus import LANGUAGES, corpus_classes
+from bot.language.detector import get_weights
+from bot.language.ngram import NgramModel, get_ngram_model
+from bot.language.registry import languages
+
+TIER1 = frozenset("sv en ar fa ro bg ru uk es fr th so ti am sq hu vi zh pl tl".split())
+
+
+@pytest.fixture(scope="module")
+def tier1() -> LanguageDetector:
+    return LanguageDetector(TIER1, default="en")
+
+
+OPENINGS = {
+    "sv": "Hej, jag jobbar på en restaurang och chefen har tagit mitt pass",
+    "ar": "مرحبا، أنا أعمل في مطعم وصاحب العمل أخذ جواز سفري",
+    "ru": "Здравствуйте, я работаю в ресторане, и хозяин забрал мой паспорт",
+    "ti": "ሰላም፡ ኣብ ቤት መግቢ እሰርሕ ኣለኹ፡ ወናኒ ስራሕ ፓስፖርተይ ሒዝዎ ኣሎ",
+    "vi": "Xin chào, tôi làm việc ở nhà hàng và chủ đã lấy hộ chiếu của tôi",
+    "so": "Salaan, waxaan ka shaqeeyaa makhaayad, milkiiluhuna baasaboorkayga wuu qaatay",
+}
+
+
+# -- the conversation prior ------------------------------------------------------
+@pytest.mark.parametrize("language", sorted(OPENINGS))
+def test_opening_sentence_is_detected(tier1: LanguageDetector, language: str) -> None:
+    found = tier1.detect(OPENINGS[language])
+    assert found.language == language
+    assert found.certain
+
+
+@pytest.mark.parametrize("language", sorted(OPENINGS))
+@pytest.mark.parametrize("reply", ["ok", "yes", "1", "👍", "Maria", "Ahmed", "ja", "OK!!", "?"])
+def test_short_reply_keeps_the_conversation_language(tier1: LanguageDetector, language: str, reply: str) -> None:
+    assert tier1.detect(reply, previous=language).language == language
+
+
+@pytest.mark.parametrize("previous,text,expected", [
+    ("sv", "I am sorry but I do not understand Swedish, can you write in English please", "en"),
+    ("en", "No entiendo nada, por favor escríbeme en español, tengo mucho miedo", "es"),
+    ("ar", "من فضلك أريد أن أتكلم مع شخص الآن لأنني خائفة جدا", "ar"),
+    ("en", "لطفا با من فارسی صحبت کنید، من انگلیسی بلد نیستم", "fa"),
+    ("am", "ብትግርኛ ክትዛረቡኒ ትኽእሉ ዶ፧ ኣምሓርኛ ኣይፈልጥን እየ", "ti"),
+    ("ro", "Proszę, nie rozumiem po rumuńsku, czy możesz pisać po polsku", "pl"),
+])
+def test_full_sentence_in_another_language_switches(tier1: LanguageDetector, previous: str, text: str, expected: str) -> None:
+    assert tier1.detect(text, previous=previous).language == expected
+
+
+def test_explicit_choice_wins(tier1: LanguageDetector) -> None:
+    found = tier1.detect("I need help, my boss took my passport and I cannot leave", previous="sv", locked=True)
+    assert (found.language, found.certain) == ("sv", True)
+
+
+def test_lock_without_a_language_is_ignored(tier1: LanguageDetector) -> None:
+    assert tier1.detect("I need help, my boss took my passport", previous=None, locked=True).language == "en"
+
+
+def test_unsupported_previous_language_is_no_prior(tier1: LanguageDetector) -> None:
+    assert tier1.detect("ok", previous="xx").certain is False
+
+
+# -- lid.176's blind spots ----------------------------------------------------------
+TIGRINYA = [
+    "ኣብዚ ከተማ ንኽልተ ዓመት ተቐሚጠ፡ ግን ሕጂ ክሳብ ሕጂ ወረቐት የብለይን",
+    "ሓፍተይ ኣብ ዱባይ ትሰርሕ ነይራ፡ ሕጂ ግን ደሃያ ኣይሰማዕናን",
+    "እቲ ሓላፊ ንዓና ብዘይ ደሞዝ ክንሰርሕ ይገድደና ኣሎ",
+    "ሎሚ ንግሆ ኣብ ዕዳጋ ብዙሓት ሰባት ነይሮም፡ ዋጋ ሽኮር ድማ ወሲኹ",
+    "ደቀይ ኣብ ዓዲ ኣለዉ፡ ብዛዕባኦም ብጣዕሚ እሻቐል ኣለኹ",
+]
+AMHARIC = [
+    "በዚህ ከተማ ለሁለት ዓመት ኖሬያለሁ፣ ግን እስካሁን ወረቀት የለኝም",
+    "እህቴ በዱባይ ትሠራ ነበር፣ አሁን ግን ስለ እሷ ምንም አልሰማንም",
+    "አለቃው ያለ ደመወዝ እንድንሠራ ያስገድደናል",
+    "ዛሬ ጠዋት በገበያው ብዙ ሰዎች ነበሩ፣ የስኳር ዋጋም ጨምሯል",
+    "ልጆቼ በአገር ቤት ናቸው፣ ስለ እነሱ በጣም እጨነቃለሁ",
+]
+
+
+@pytest.mark.parametrize("text", TIGRINYA)
+def test_tigrinya_is_not_amharic(tier1: LanguageDetector, text: str) -> None:
+    assert tier1.detect(text).language == "ti"
+
+
+@pytest.mark.parametrize("text", AMHARIC)
+def test_amharic_stays_amharic(tier1: LanguageDetector, text: str) -> None:
+    assert tier1.detect(text).language == "am"
+
+
+@pytest.mark.parametrize("text", [
+    "ana 3ayza a7ki ma3 7ad, el madam a5adet el basbor",
+    "law sama7t, ana mesh 3aref a3mel eh, 5ayef awi",
+    "marhaba, ma fi 7ada ysa3edni hon",
+    "wallahi ana ta3ban, badi ru7 3al beit",
+])
+def test_arabizi_is_arabic(tier1: LanguageDetector, text: str) -> None:
+    assert tier1.detect(text).language == "ar"
+
+
+@pytest.mark.parametrize("text", [
+    "salam, man komak mikham, saheb karam pasportamo gerefte",
+    "mitarsam, nemidoonam chikar konam, lotfan komakam kon",
+    "man inja kar mikonam vali behem pool nemidan",
+    "chetori? man khoob nistam, mikham ba ye khanoom harf bezanam",
+])
+def test_finglish_is_persian(tier1: LanguageDetector, text: str) -> None:
+    assert tier1.detect(text).language == "fa"
+
+
+@pytest.mark.parametrize("text", ["мне нужна помощь", "где мой паспорт", "спасибо большое", "я не знаю где я", "помогите мне пожалуйста"])
+def test_short_russian_is_russian_not_bulgarian(tier1: LanguageDetector, text: str) -> None:
+    assert tier1.detect(text).language == "ru"
+
+
+@pytest.mark.parametrize("text", ["мені потрібна допомога", "дякую", "де мій паспорт", "їжа", "я не знаю, що робити"])
+def test_ukrainian_letters_mean_ukrainian(tier1: LanguageDetector, text: str) -> None:
+    assert tier1.detect(text).language == "uk"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("toi can giup do, chu nha lay ho chieu cua toi", "vi"),
+    ("Kailangan ko ng tulong, kinuha ng amo ko ang pasaporte ko", "tl"),
+    ("Waxaan u baahanahay caawimaad, shaqada lacag lagama siiyo", "so"),
+    ("ฉันต้องการความช่วยเหลือ Passport ของฉันถูกยึด", "th"),
+    ("我需要帮助 my passport", "zh"),
+])
+def test_weak_spots_of_lid176(tier1: LanguageDetector, text: str, expected: str) -> None:
+    assert tier1.detect(text).language == expected
+
+
+# -- never raise ----------------------------------------------------------------------
+def _random_text(seed: int) -> str:
+    rng = random.Random(seed)
+    return bytes(rng.randrange(256) for _ in range(300)).decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\t", "😀😀😀", "🇸🇪🙏", "123 456", "!!!???", "\u200f\u200e\u202b\u202c", "\u200fمرحبا\u200f",
+    "x" * 20_000, "مرحبا hello Привет 你好 ሰላም สวัสดี", "a\x00b\x00c", "\ufeff\ufffe", _random_text(1), _random_text(2),
+    "https://example.com/a?b=c", "someone@example.com", "\u0301\u0301\u0301",
+])
+def test_odd_input_never_raises(tier1: LanguageDetector, text: str) -> None:
+    for previous in (None, "ar", "sv"):
+        found = tier1.detect(text, previous=previous)
+        assert found.language in TIER1
+        assert 0.0 <= found.confidence <= 1.0
+        assert isinstance(found.certain, bool)
+
+
+def test_no_letters_keeps_the_conversation_language(tier1: LanguageDetector) -> None:
+    assert tier1.detect("😀 123", previous="fa").language == "fa"
+    found = tier1.detect("😀 123")
+    assert found.certain is False
+
+
+def test_none_is_treated_as_empty(tier1: LanguageDetector) -> None:
+    assert tier1.detect(None).certain is False  # type: ignore[arg-type]
+
+
+# -- the public function and the shipped model ------------------------------------------
+def test_public_detect_uses_every_translation() -> None:
+    assert get_detector().supported == frozenset(languages())
+    found = detect("Hej, jag behöver hjälp")
+    assert (found.language, found.certain) == ("sv", True)
+    assert 0.0 <= found.confidence <= 1.0
+
+
+def test_shipped_model_has_the_languages_a_rebuild_would_have() -> None:
+    """A rebuild trains one class per language in corpus.LANGUAGES plus one per corpus file."""
+    model = get_ngram_model()
+    assert model is not None, "run python -m bot.language.train and commit bot/language/data/"
+    expected = set(LANGUAGES) | {name for name in corpus_classes() if name.split("-")[0] in LANGUAGES}
+    assert set(model.classes) == expected
+
+
+def test_every_translation_is_a_language_the_model_learns() -> None:
+    missing = set(languages()) - set(LANGUAGES)
+    assert not missing, f"add {sorted(missing)} to corpus.LANGUAGES and rebuild the model"
+
+
+def test_weights_cover_the_model_languages() -> None:
+    model = get_ngram_model()
+    weights = get_weights()
+    assert model is not None
+    assert set(weights.bias) == set(model.languages)
+    assert weights.ngram > 0 and weights.lid >= 0
+
+
+def test_model_round_trip(tmp_path) -> None:
+    texts = {
+        "aa": [("kala mala kala tuki", 1.0)] * 3,
+        "bb": [("zorp zeng zorp quax", 1.0)] * 3,
+        "aa-Latn": [("k4la m4la", 1.0)],
+    }
+    model, counts, features = NgramModel.train(texts)
+    path = tmp_path / "m.npz"
+    model.save(path, counts, features)
+    loaded = NgramModel.load(path)
+    assert loaded.classes == model.classes
+    scores, _ = loaded.log_likelihoods("kala tuki")
+    assert set(scores) == {"aa", "bb"}
+    assert scores["aa"] > scores["bb"]
+    assert loaded.log_likelihoods("zeng")[0]["bb"] > loaded.log_likelihoods("zeng")[0]["aa"]
