@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def browser_context(channel_app):
+def browser_context():
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
@@ -149,3 +149,18 @@ def test_embedded_widget_escape_replaces_the_host_page(channel_app, browser_cont
     page.keyboard.press("Escape")
     page.wait_for_url(lambda url: not url.startswith(host_site), timeout=10000)
     assert page.url.startswith(get_settings().neutral_exit_url.split("?")[0])
+
+
+def test_widget_on_the_real_server_answers_and_turns_rtl_for_arabic(fristad_server, browser_context) -> None:
+    """The same page on the real server: Rasa's reply, the NLG's direction metadata."""
+    requests: List[str] = []
+    page = browser_context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(fristad_server + "/chat")
+    page.wait_for_selector(".msg.bot", timeout=60000)
+    page.fill("#text", "مرحبا، أحتاج إلى مساعدة")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".msg.bot[dir='rtl']", timeout=60000)
+    page.wait_for_function("() => document.documentElement.dir === 'rtl'", timeout=20000)
+    page.screenshot(path=str(ARTIFACTS / "widget-6-real-server-arabic.png"))
+    assert [url for url in requests if not url.startswith(fristad_server)] == []
