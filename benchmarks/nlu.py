@@ -192,7 +192,7 @@ def main() -> None:
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     examples = [e for e in load_examples() if not e[0].startswith("_")]
-    lines = [f"# NLU benchmark\n", f"{time.strftime('%Y-%m-%d')}, {machine()}\n"]
+    lines = ["# NLU benchmark\n", f"{time.strftime('%Y-%m-%d')}, {machine()}\n"]
 
     if not args.skip_cv:
         started = time.monotonic()
@@ -208,7 +208,7 @@ def main() -> None:
             lines.append(f"| {language} | {len(truth)} | {accuracy:.3f} | {f1:.3f} |\n")
             confusion_png(language, truth, predicted, RESULTS / f"confusion-{language}.png")
         lines.append(f"| **mean** | | | **{sum(f1s) / len(f1s):.3f}** |\n")
-        lines.append(f"\nConfusion matrices: `results/nlu/confusion-<lang>.png`.\n")
+        lines.append("\nConfusion matrices: `results/nlu/confusion-<lang>.png`.\n")
 
     from bot.training import model_path, train
 

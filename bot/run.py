@@ -51,24 +51,33 @@ def stop_all(processes: List[subprocess.Popen], timeout: float = 15.0) -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.run")
     parser.add_argument("--shell", action="store_true", help="talk to the bot in this terminal (rasa shell)")
+    parser.add_argument("--no-train", action="store_true", help="serve the existing model even if stale (tests)")
     args = parser.parse_args(argv)
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    train()
+    if args.no_train:
+        if not model_path().exists():
+            logger.error("no model at %s: run `make model` first", model_path())
+            return 1
+    else:
+        train()
+    log_dir = settings.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
     redis_server: Optional[EmbeddedRedis] = None
     redis_url = settings.redis_url
     if not redis_url:
         redis_server = EmbeddedRedis(settings.data_dir / "redis").start()
         redis_url = redis_server.url
     env = rasa_env(redis_url)
-    log_dir = settings.data_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
 
     processes: List[subprocess.Popen] = []
     try:
         actions = subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            [
+                sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(settings.action_port),
+                "--log-file", str(log_dir / "actions.log"),
+            ],
             cwd=PROJECT_ROOT, env=env,
         )
         processes.append(actions)

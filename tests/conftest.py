@@ -126,7 +126,7 @@ def fristad_server(server_env: dict) -> Iterator[str]:
     log_dir.mkdir(parents=True, exist_ok=True)
     output = open(log_dir / "server-output.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.run"], cwd=PROJECT_ROOT, env=server_env,
+        [sys.executable, "-m", "bot.run", "--no-train"], cwd=PROJECT_ROOT, env=server_env,
         stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{server_env['FRISTAD_PORT']}"
@@ -141,7 +141,7 @@ def fristad_server(server_env: dict) -> Iterator[str]:
         except OSError:
             time.sleep(1)
     if not ready:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)  # the whole group: Rasa and the action server too
         output.close()
         tail = (log_dir / "server-output.log").read_text(errors="replace")[-3000:]
         pytest.fail(f"Fristad server did not start:\n{tail}")

@@ -9,16 +9,9 @@ the conversation's ``outbox`` list in Redis; this test reads them there.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
-import time
-import urllib.request
-import warnings
-from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
@@ -27,9 +20,7 @@ import redis
 from bot.handoff import keys
 from bot.nlg.catalog import get_catalog
 from bot.settings import PROJECT_ROOT
-from bot.storage.embedded_redis import free_port
 from bot.storage.keys import tracker_key
-from bot.training import model_is_stale, model_path
 
 pytestmark = pytest.mark.slow
 
@@ -37,61 +28,30 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 PASSWORD = "a long enough password"
 
 
-NO_TRAIN_LAUNCHER = (
-    "import sys, bot.run, bot.training; "
-    "bot.run.train = lambda force=False: bot.training.model_path(); "
-    "sys.exit(bot.run.main())"
-)
-
-
 @pytest.fixture(scope="module")
-def handoff_server(request: pytest.FixtureRequest, server_env: dict) -> Iterator[tuple]:
-    """The real server. With an up-to-date model (or FRISTAD_E2E_TRAIN=1) this is the shared
-    ``fristad_server`` fixture. When teammates have changed training data since the last
-    model, that fixture would start a 10+ minute training run, possibly beside the lead's;
-    then the same launcher (``bot.run.main``) runs with the existing model instead."""
-    if not model_path().exists():
-        pytest.skip("no trained model yet: run `python -m bot.training ensure`")
-    if not model_is_stale() or os.environ.get("FRISTAD_E2E_TRAIN") == "1":
-        yield request.getfixturevalue("fristad_server"), server_env
-        return
-    env = {**server_env, "FRISTAD_PORT": str(free_port()), "ACTION_PORT": str(free_port())}
-    log_dir = Path(env["FRISTAD_DATA_DIR"]) / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    output = open(log_dir / "handoff-e2e-server.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", NO_TRAIN_LAUNCHER], cwd=PROJECT_ROOT, env=env,
-        stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{env['FRISTAD_PORT']}"
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{env['ACTION_PORT']}/health", timeout=1):
-                with urllib.request.urlopen(f"{base}/console/", timeout=1):
-                    break
-        except OSError:
-            time.sleep(1)
-    else:
-        os.killpg(process.pid, signal.SIGKILL)
-        output.close()
-        pytest.fail("server did not start:\n" + (log_dir / "handoff-e2e-server.log").read_text(errors="replace")[-3000:])
-    yield base, env
-    os.killpg(process.pid, signal.SIGINT)
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    output.close()
+def handoff_server(fristad_server: str, server_env: dict) -> tuple:
+    """The real server (``python -m bot.run --no-train``) and its environment."""
+    return fristad_server, server_env
 
 
-def answers_sender(store: redis.Redis) -> str:
-    """The pseudonym of the test's person: the tracker written for it."""
-    for key in store.scan_iter("fristad:tracker:*"):
-        events = json.loads(store.get(key))["events"]
-        if any(e.get("event") == "user" and e.get("text") == "أريد التحدث مع شخص" for e in events):
-            return key.split(":", 2)[2]
-    raise AssertionError("no tracker for the test's person")
+def answers_sender(server_env: dict) -> str:
+    """The pseudonym the REST channel gives the test's person (same key as the server)."""
+    import hashlib
+    import hmac
+
+    digest = hmac.new(server_env["FRISTAD_PSEUDONYM_KEY"].encode(), b"rest:e2e-person-1", hashlib.sha256)
+    return f"rest-{digest.hexdigest()[:40]}"
+
+
+def unseal_with(secret: str, token: str, context: str) -> str:
+    """Open a sealed tracker with the server's key (this process has other settings)."""
+    from unittest import mock
+
+    from bot.privacy import sealing
+    from bot.settings import Settings
+
+    with mock.patch.object(sealing, "get_settings", lambda: Settings(address_key=secret)):
+        return sealing.unseal(token, context)
 
 
 def say(client: httpx.Client, base: str, text: str) -> list:
@@ -113,14 +73,7 @@ def test_arabic_person_counsellor_and_back_to_the_bot(handoff_server):
     with httpx.Client() as person, httpx.Client(base_url=base) as console:
         answers = say(person, base, "أريد التحدث مع شخص")
         assert answers and all(ARABIC.search(a.get("text", "")) for a in answers), answers
-        if not store.exists(keys.state_key(answers_sender(store))):
-            # Only tolerated with a model older than the training data: press the
-            # "talk to a person" button the not-understood reply offers, and say so.
-            assert model_is_stale(), f"request_human not recognised in Arabic: {answers}"
-            warnings.warn("stale model did not recognise the Arabic request_human; used its button")
-            payload = next(b["payload"] for a in answers for b in a.get("buttons", []) if b["payload"] == "/request_human")
-            answers = say(person, base, payload)
-            assert answers and all(ARABIC.search(a.get("text", "")) for a in answers), answers
+        assert store.exists(keys.state_key(answers_sender(server_env))), f"request_human not recognised in Arabic: {answers}"
         assert catalog.render("utter_queue_position", "ar", {"queue_position": 1, "wait_minutes": 5}).text in [a["text"] for a in answers]
 
         assert console.post("/console/api/login", json={"name": "amal.e2e", "password": PASSWORD}).status_code == 200
@@ -135,7 +88,7 @@ def test_arabic_person_counsellor_and_back_to_the_bot(handoff_server):
         view = console.get(f"/console/api/conversations/{sender_id}").json()
         assert view["language"]["code"] == "ar"
         assert [l["text"] for l in view["transcript"] if l["from"] == "person"][0] == "أريد التحدث مع شخص"
-        assert sender_id == answers_sender(store)
+        assert sender_id == answers_sender(server_env)
         assert any(l["from"] == "bot" for l in view["transcript"])  # the bot's part of the conversation
         legal = next(r for r in view["ready_replies"] if r["key"] == "utter_legal_help")
         assert legal["sv"] == catalog.render("utter_legal_help", "sv").text  # what the counsellor reads
@@ -156,7 +109,9 @@ def test_arabic_person_counsellor_and_back_to_the_bot(handoff_server):
         answers = say(person, base, "أحتاج مكانا آمنا للنوم")
         assert answers and ARABIC.search(answers[0]["text"]), answers
 
-    events = json.loads(store.get(tracker_key(sender_id)))["events"]
+    sealed = store.get(tracker_key(sender_id))
+    assert "أحتاج" not in sealed  # stored sealed, never in clear
+    events = json.loads(unseal_with(server_env["FRISTAD_ADDRESS_KEY"], sealed, sender_id))["events"]
     kinds = [e["event"] for e in events]
     assert kinds.index("pause") < kinds.index("resume")
     counsellor_lines = [e for e in events if e["event"] == "bot" and (e.get("metadata") or {}).get("counsellor") == "Amal"]

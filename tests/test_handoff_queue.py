@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
-import redis
 import redis.asyncio as aioredis
 
 from bot.handoff import keys, relay

@@ -6,7 +6,6 @@ repeats the scan on the real server with Rasa's tracker store.
 """
 from __future__ import annotations
 
-import json
 import uuid
 
 import httpx

@@ -1,14 +1,13 @@
 """The real server (``python -m bot.run``: Rasa, actions, Redis) on the REST channel."""
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 from typing import List
 
 import pytest
 
-from helpers import post, reply_languages, say, texts_in
+from helpers import post, reply_languages, say
 
 pytestmark = pytest.mark.slow
 

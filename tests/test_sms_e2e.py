@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import TEST_TWILIO_NUMBER, TEST_TWILIO_TOKEN
-from fakes.harness import post_sms, sms_params, sms_text
+from fakes.harness import post_sms, sms_params
 from bot.channels.sms_text import segments
 from helpers import texts_in
 

@@ -47,6 +47,7 @@ def test_language_file_has_every_key(path: Path) -> None:
     for key, text in texts.items():
         assert isinstance(text, str) and text.strip(), key
         assert sorted(placeholders(text)) == sorted(placeholders(ENGLISH["texts"][key])), key
+    assert set(data.get("ui") or {}) == set(ENGLISH["ui"]), "the widget page's labels (ui:) differ from en.yml"
     for key, title in buttons.items():
         assert isinstance(title, str) and 0 < len(title) <= 40, key
 

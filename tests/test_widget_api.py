@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
-from pathlib import Path
 from typing import List, Tuple
 
 import httpx

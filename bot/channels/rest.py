@@ -52,7 +52,7 @@ class RestInput(InputChannel):
             if not isinstance(sender, (str, int)) or not str(sender).strip() or len(str(sender)) > MAX_SENDER_CHARS:
                 return error(400, "invalid_sender", "'sender' must be a short string.")
             collector = CollectingOutputChannel()
-            sender_id = await deliver(
+            await deliver(
                 on_new_message,
                 channel=self.name(),
                 address=str(sender),

@@ -5,7 +5,7 @@ metadata (the language and writing direction the NLG adds); channels here need t
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa.core.channels.channel import OutputChannel
 

@@ -66,17 +66,6 @@ CSP = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; worker-src 'none'; "
     "manifest-src 'none'; frame-ancestors {ancestors}"
 )
-# Labels of the page itself. Looked up in translations/<lang>.yml under ``texts``
-# first; these English defaults are used only while a translation lacks the key.
-UI_DEFAULTS = {
-    "widget_title": "Fristad - anonymous chat",
-    "widget_placeholder": "Write your message",
-    "widget_send": "Send",
-    "widget_exit": "Quick exit",
-    "widget_language": "Language",
-    "widget_offline": "Connection lost. Trying again...",
-    "widget_intro": "Anonymous. Nothing is saved on this device. Press Esc to leave quickly.",
-}
 
 
 def security_headers(embed: bool = False) -> Dict[str, str]:
@@ -158,9 +147,7 @@ def page_config(language: Optional[str]) -> Dict[str, Any]:
     catalog = get_catalog()
     lang = catalog.language_or_fallback(language if language in catalog.texts else get_settings().default_language)
     ordered = sorted(catalog.languages.values(), key=lambda l: (l.tier, l.english_name))
-    labels = {}
-    for key, default in UI_DEFAULTS.items():
-        labels[key] = catalog.texts.get(lang, {}).get(key) or catalog.texts.get("en", {}).get(key) or default
+    labels = catalog.ui_labels(lang)  # the page's own labels, from translations/<lang>.yml `ui:`
     return {
         "language": lang,
         "direction": catalog.languages[lang].direction if lang in catalog.languages else "ltr",

@@ -77,10 +77,12 @@ class Catalog:
         self.response_buttons: Dict[str, List[str]] = {k: list(v or []) for k, v in (layout.get("responses") or {}).items()}
         self.texts: Dict[str, Dict[str, str]] = {}
         self.button_titles: Dict[str, Dict[str, str]] = {}
+        self.ui: Dict[str, Dict[str, str]] = {}  # labels of the web widget's page
         for path in translation_files(translations_dir):
             data = read_yaml(path)
             self.texts[path.stem] = {k: str(v) for k, v in (data.get("texts") or {}).items()}
             self.button_titles[path.stem] = {k: str(v) for k, v in (data.get("buttons") or {}).items()}
+            self.ui[path.stem] = {k: str(v) for k, v in (data.get("ui") or {}).items()}
         self.variables: Dict[str, Any] = {**resources, "retention_days": retention_days}
 
     def language_or_fallback(self, language: Optional[str]) -> str:
@@ -110,6 +112,10 @@ class Catalog:
             # A tier-2 person sees only buttons written in their language.
             names = [name for name in names if name in titles]
         return [{"title": titles.get(name) or english.get(name, name), "payload": self.button_payloads[name]} for name in names]
+
+    def ui_labels(self, language: Optional[str]) -> Dict[str, str]:
+        """The widget page's labels in ``language``, English for any it lacks."""
+        return {**self.ui[FALLBACK_LANGUAGE], **self.ui.get(self.language_or_fallback(language), {})}
 
     def change_language_button(self, language: str) -> Dict[str, str]:
         """ "Change language" in the reply's language and, if different, in English."""

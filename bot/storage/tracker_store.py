@@ -1,5 +1,5 @@
 """Rasa's RedisTrackerStore, configured from ``REDIS_URL`` and the retention setting,
-and able to erase a conversation when the person asks for it."""
+sealed, and able to erase a conversation when the person asks for it."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +13,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.privacy.erasure import erase_conversation
+from bot.privacy.sealed_tracker import SealedTrackerSerialisation
 from bot.settings import get_settings
 from bot.storage.keys import TRACKER_KEY_PREFIX
 
@@ -31,8 +32,9 @@ def erasure_requested(tracker: DialogueStateTracker) -> bool:
     return False
 
 
-class FristadTrackerStore(RedisTrackerStore):
-    """RedisTrackerStore with ``record_exp`` = retention, and erase-instead-of-save."""
+class FristadTrackerStore(SealedTrackerSerialisation, RedisTrackerStore):
+    """RedisTrackerStore with ``record_exp`` = retention, trackers sealed (AES-GCM) so
+    Redis never holds a person's words in clear, and erase-instead-of-save."""
 
     def __init__(
         self,
