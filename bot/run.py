@@ -67,7 +67,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     redis_server: Optional[EmbeddedRedis] = None
     redis_url = settings.redis_url
     if not redis_url:
-        redis_server = EmbeddedRedis(settings.data_dir / "redis").start()
+        redis_server = EmbeddedRedis(settings.data_dir / "redis", port=settings.embedded_redis_port).start()
         redis_url = redis_server.url
     env = rasa_env(redis_url)
 

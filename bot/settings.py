@@ -47,6 +47,7 @@ class Settings:
     action_port: int = 5055
     host: str = "0.0.0.0"
     redis_url: Optional[str] = None
+    embedded_redis_port: int = 6380
     data_dir: Path = PROJECT_ROOT / "var"
     model_dir: Path = PROJECT_ROOT / "models"
     translations_dir: Path = PROJECT_ROOT / "translations"
@@ -82,6 +83,7 @@ class Settings:
             action_port=_int(env, "ACTION_PORT", defaults.action_port),
             host=env.get("FRISTAD_HOST", defaults.host),
             redis_url=env.get("REDIS_URL") or None,
+            embedded_redis_port=_int(env, "FRISTAD_REDIS_PORT", defaults.embedded_redis_port),
             data_dir=_path(env, "FRISTAD_DATA_DIR", defaults.data_dir),
             model_dir=_path(env, "FRISTAD_MODEL_DIR", defaults.model_dir),
             translations_dir=_path(env, "FRISTAD_TRANSLATIONS_DIR", defaults.translations_dir),
@@ -105,14 +107,14 @@ class Settings:
             neutral_exit_url=env.get("FRISTAD_NEUTRAL_EXIT_URL", defaults.neutral_exit_url),
         )
 
+    @property
+    def embedded_redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.embedded_redis_port}/0"
+
     def require_redis_url(self) -> str:
-        """The Redis URL; the launcher sets it for child processes."""
-        if not self.redis_url:
-            raise RuntimeError(
-                "REDIS_URL is not set. Start Fristad with `make run`, which starts an "
-                "embedded Redis, or set REDIS_URL=redis://host:port/0."
-            )
-        return self.redis_url
+        """``REDIS_URL``, else the embedded Redis that ``make run`` starts (so the
+        command-line tools reach it too). The launcher sets REDIS_URL for its children."""
+        return self.redis_url or self.embedded_redis_url
 
 
 @functools.lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ def test_secrets_are_not_in_repr() -> None:
     assert "secret-token" not in repr(settings) and "k3y" not in repr(settings)
 
 
-def test_missing_redis_url_says_what_to_do() -> None:
-    with pytest.raises(RuntimeError, match="make run"):
-        Settings.from_env({}).require_redis_url()
+def test_without_redis_url_the_embedded_redis_is_used() -> None:
+    assert Settings.from_env({}).require_redis_url() == "redis://127.0.0.1:6380/0"
+    assert Settings.from_env({"FRISTAD_REDIS_PORT": "7001"}).require_redis_url() == "redis://127.0.0.1:7001/0"
+    assert Settings.from_env({"REDIS_URL": "redis://db:6379/2"}).require_redis_url() == "redis://db:6379/2"
