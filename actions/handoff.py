@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import channel, language, latest_topic, user_intents
@@ -78,13 +79,26 @@ class ActionInterpreterHandoff(Action):
 
 
 class ActionNotUnderstood(Action):
-    """Not understood: another way to say it, topics and a human; twice in a row, offer a human."""
+    """Not understood (by NLU, or no rule or story fits): another way to say it, topics
+    and a human; twice in a row, offer a human. The message is then set aside (Rasa's
+    ``UserUtteranceReverted``, as its own default fallback does) so it cannot steer
+    the next prediction into another fallback."""
 
     def name(self) -> Text:
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        intents = user_intents(tracker)
-        twice = len(intents) >= 2 and intents[-2] == "nlu_fallback"
+        twice = previous_turn_not_understood(tracker)
         dispatcher.utter_message(response="utter_human_offer" if twice else "utter_default")
-        return []
+        return [UserUtteranceReverted()]
+
+
+def previous_turn_not_understood(tracker: Tracker) -> bool:
+    """Whether the person's message before this one was answered by this action."""
+    turns: List[bool] = []
+    for event in tracker.events:
+        if event.get("event") == "user":
+            turns.append(False)
+        elif event.get("event") == "action" and event.get("name") == "action_not_understood" and turns:
+            turns[-1] = True
+    return len(turns) >= 2 and turns[-2]

@@ -1,6 +1,7 @@
 """Shared fixtures: a real Redis server and the real Fristad server (Rasa + actions)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -115,40 +116,49 @@ def server_env(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFac
     return env
 
 
-@pytest.fixture(scope="session")
-def fristad_server(server_env: dict) -> Iterator[str]:
-    """``python -m bot.run`` (the same as ``make run``) against the test Redis.
+@contextlib.contextmanager
+def running_server(env: dict) -> Iterator[str]:
+    """``python -m bot.run --no-train`` (``make run`` on the trained model) with ``env``.
 
     Yields the base URL. Output goes to ``<data dir>/logs/server-output.log`` so the
-    privacy scan can read every log line the server wrote.
+    privacy scan can read every log line the server wrote. The whole process group
+    (Rasa, the action server) is stopped afterwards, also when start-up fails.
     """
-    log_dir = Path(server_env["FRISTAD_DATA_DIR"]) / "logs"
+    log_dir = Path(env["FRISTAD_DATA_DIR"]) / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    output = open(log_dir / "server-output.log", "wb")
+    output = open(log_dir / "server-output.log", "ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.run", "--no-train"], cwd=PROJECT_ROOT, env=server_env,
+        [sys.executable, "-m", "bot.run", "--no-train"], cwd=PROJECT_ROOT, env=env,
         stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    base = f"http://127.0.0.1:{server_env['FRISTAD_PORT']}"
-    deadline = time.monotonic() + 600
-    ready = False
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{server_env['ACTION_PORT']}/health", timeout=1):
-                with urllib.request.urlopen(f"{base}/webhooks/rest/", timeout=1):
-                    ready = True
-                    break
-        except OSError:
-            time.sleep(1)
-    if not ready:
-        os.killpg(process.pid, signal.SIGKILL)  # the whole group: Rasa and the action server too
-        output.close()
-        tail = (log_dir / "server-output.log").read_text(errors="replace")[-3000:]
-        pytest.fail(f"Fristad server did not start:\n{tail}")
-    yield base
-    os.killpg(process.pid, signal.SIGINT)
+    base = f"http://127.0.0.1:{env['FRISTAD_PORT']}"
     try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    output.close()
+        deadline = time.monotonic() + 600
+        ready = False
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{env['ACTION_PORT']}/health", timeout=1):
+                    with urllib.request.urlopen(f"{base}/webhooks/rest/", timeout=1):
+                        ready = True
+                        break
+            except OSError:
+                time.sleep(1)
+        if not ready:
+            tail = (log_dir / "server-output.log").read_text(errors="replace")[-3000:]
+            pytest.fail(f"Fristad server did not start:\n{tail}")
+        yield base
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        output.close()
+
+
+@pytest.fixture(scope="session")
+def fristad_server(server_env: dict) -> Iterator[str]:
+    """The real server against the session's test Redis, shared by the e2e tests."""
+    with running_server(server_env) as base:
+        yield base
