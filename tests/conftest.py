@@ -162,3 +162,22 @@ def fristad_server(server_env: dict) -> Iterator[str]:
     """The real server against the session's test Redis, shared by the e2e tests."""
     with running_server(server_env) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def isolated_server(server_env: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    """A real server on a Redis of its own (for a test module that needs the queue to
+    hold only its own people). Yields (base URL, environment)."""
+    redis_server = EmbeddedRedis(tmp_path_factory.mktemp("isolated-redis")).start()
+    env = {
+        **server_env,
+        "FRISTAD_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "REDIS_URL": redis_server.url,
+        "FRISTAD_DATA_DIR": str(tmp_path_factory.mktemp("isolated-data")),
+    }
+    try:
+        with running_server(env) as base:
+            yield base, env
+    finally:
+        redis_server.stop()

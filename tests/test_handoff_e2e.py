@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 
-from typing import Iterator
 
 import httpx
 import pytest
@@ -22,9 +21,7 @@ import redis
 from bot.handoff import keys
 from bot.nlg.catalog import get_catalog
 from bot.settings import PROJECT_ROOT
-from bot.storage.embedded_redis import EmbeddedRedis, free_port
 from bot.storage.keys import tracker_key
-from conftest import running_server
 
 pytestmark = pytest.mark.slow
 
@@ -33,22 +30,9 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
-def handoff_server(server_env: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
-    """A real server of its own, on a Redis of its own: the queue holds only this
-    test's person, so "at the top of the queue" means something."""
-    redis_server = EmbeddedRedis(tmp_path_factory.mktemp("handoff-redis")).start()
-    env = {
-        **server_env,
-        "FRISTAD_PORT": str(free_port()),
-        "ACTION_PORT": str(free_port()),
-        "REDIS_URL": redis_server.url,
-        "FRISTAD_DATA_DIR": str(tmp_path_factory.mktemp("handoff-data")),
-    }
-    try:
-        with running_server(env) as base:
-            yield base, env
-    finally:
-        redis_server.stop()
+def handoff_server(isolated_server: tuple) -> tuple:
+    """A server and Redis of their own: the queue holds only this test's person."""
+    return isolated_server
 
 
 def answers_sender(server_env: dict) -> str:

@@ -119,6 +119,7 @@
     if (message.language && message.language !== state.language) {
       state.language = message.language;
       syncPicker();
+      relabel(message.language);
     }
     addMessage(message.kind === "counsellor" ? "counsellor" : "bot", message.text,
       { buttons: message.buttons, direction: message.direction, language: message.language });
@@ -190,12 +191,18 @@
     return fetch(API + "config" + query, { credentials: "omit", cache: "no-store" }).then(function (r) { return r.json(); });
   }
 
+  // The page's own labels follow the conversation's language.
+  function relabel(code) {
+    loadConfig(code).then(function (config) { state.config.labels = config.labels; applyLabels(config.labels); })
+      .catch(function () { /* keep the labels we have */ });
+  }
+
   function chooseLanguage(code) {
     var lang = state.config.languages.filter(function (l) { return l.code === code; })[0];
     if (!lang) { return; }
     state.language = code;
     setDirection(code, lang.direction);
-    loadConfig(code).then(function (config) { state.config.labels = config.labels; applyLabels(config.labels); });
+    relabel(code);
     send(lang.payload, null, true);
   }
 
