@@ -21,7 +21,7 @@ async def from_tracker(agent: Any, sender_id: str) -> Optional[List[Dict[str, An
     lines: List[Dict[str, Any]] = []
     for event in tracker.events:
         if isinstance(event, UserUttered) and event.text:
-            lines.append({"from": "person", "text": event.text, "ts": event.timestamp})
+            lines.append({"from": "person", "text": _as_read(event), "ts": event.timestamp})
         elif isinstance(event, BotUttered) and event.text:
             counsellor = (event.metadata or {}).get("counsellor")
             line = {"from": "counsellor" if counsellor else "bot", "text": event.text, "ts": event.timestamp}
@@ -44,3 +44,11 @@ def merge(transcript: Optional[List[Dict[str, Any]]], relay_entries: List[Dict[s
         if float(e.get("ts", 0)) > last + 0.001 and e.get("from") == "person"
     ]
     return transcript + tail
+
+
+def _as_read(event: UserUttered) -> str:
+    """A button press ("/passport_taken") reads as what it was, not as a payload."""
+    if event.text.startswith("/"):
+        intent = (event.intent or {}).get("name") or event.text[1:].split("{")[0]
+        return f"[button: {intent}]"
+    return event.text
