@@ -90,6 +90,14 @@ def add_api_routes(api: Blueprint) -> Blueprint:
             return None, {}, error(403, "not_yours", "You do not hold this conversation.")
         return counsellor, state, None
 
+    async def held_with_body(request: Request, conversation_id: str) -> Tuple[Optional[Counsellor], Dict[str, str], Dict[str, Any], Optional[HTTPResponse]]:
+        """``held`` for routes that take a JSON body: holder check first, then the body."""
+        counsellor, state, problem = await held(request, conversation_id)
+        if problem:
+            return None, {}, {}, problem
+        body, problem = _post_body(request)
+        return counsellor, state, body, problem
+
     @api.route("/api/login", methods=["POST"])
     async def login(request: Request) -> HTTPResponse:
         body, problem = _post_body(request)
@@ -216,10 +224,7 @@ def add_api_routes(api: Blueprint) -> Blueprint:
 
     @api.route("/api/conversations/<conversation_id>/messages", methods=["POST"])
     async def send_message(request: Request, conversation_id: str) -> HTTPResponse:
-        counsellor, state, problem = await held(request, conversation_id)
-        if problem:
-            return problem
-        body, problem = _post_body(request)
+        counsellor, state, body, problem = await held_with_body(request, conversation_id)
         if problem:
             return problem
         key = body.get("reply_key")
@@ -239,10 +244,7 @@ def add_api_routes(api: Blueprint) -> Blueprint:
 
     @api.route("/api/conversations/<conversation_id>/notes", methods=["POST"])
     async def add_note(request: Request, conversation_id: str) -> HTTPResponse:
-        counsellor, state, problem = await held(request, conversation_id)
-        if problem:
-            return problem
-        body, problem = _post_body(request)
+        counsellor, state, body, problem = await held_with_body(request, conversation_id)
         if problem:
             return problem
         text = body.get("text")
@@ -258,10 +260,7 @@ def add_api_routes(api: Blueprint) -> Blueprint:
 
     @api.route("/api/conversations/<conversation_id>/transfer", methods=["POST"])
     async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
-        counsellor, state, problem = await held(request, conversation_id)
-        if problem:
-            return problem
-        body, problem = _post_body(request)
+        counsellor, state, body, problem = await held_with_body(request, conversation_id)
         if problem:
             return problem
         team, to = body.get("team"), body.get("counsellor")
