@@ -263,3 +263,11 @@ async def test_redis_restart_keeps_queue_assignments_and_relay_history(tmp_path:
         await client.close()
     finally:
         server.stop()
+
+
+async def test_the_place_told_matches_the_queue_order_when_requests_tie(aclient):
+    """Two requests in the same millisecond: the second is told place 2, as claims will take them."""
+    q = queue_for(aclient)
+    assert await q.enqueue(request("tie-a"), enqueued_ms=1_700_000_000_000) == 1
+    assert await q.enqueue(request("tie-b"), enqueued_ms=1_700_000_000_000) == 2
+    assert await aclient.zrange(keys.team_queue("county"), 0, -1) == ["tie-a", "tie-b"]

@@ -76,11 +76,12 @@ else
   queue(sid, h, score)
 end
 redis.call('EXPIRE', h, ARGV[12])
-local score = redis.call('HGET', h, 'score')
 local direct = redis.call('HGET', h, 'direct')
 local qkey = ROOT .. 'queue:' .. redis.call('HGET', h, 'team')
 if direct and direct ~= '' then qkey = ROOT .. 'direct:' .. direct end
-return {'waiting', redis.call('ZCOUNT', qkey, '-inf', '(' .. score) + 1}
+-- ZRANK, not a count of lower scores: two requests in the same millisecond tie on
+-- score, and the queue (ZRANGE) orders ties by member, so the place must too.
+return {'waiting', redis.call('ZRANK', qkey, sid) + 1}
 """
 
 # ARGV[4..]: sid, counsellor, alias, lease_until, team1, team2, ...
