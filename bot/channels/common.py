@@ -7,9 +7,13 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import Blueprint
+
+from bot.channels import outbound
 
 from bot.handoff.relay import relay_person_message
 from bot.privacy.pseudonym import pseudonymous_id
+from bot.privacy.redactor import install_log_redaction
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +54,15 @@ async def deliver(
         UserMessage(text, output_channel, sender_id, input_channel=channel, message_id=message_id, metadata=meta)
     )
     return sender_id
+
+
+def at_server_start(blueprint: Blueprint, channel: str, sender: Optional[outbound.OutboundSender] = None) -> None:
+    """What every channel does when Rasa's server starts: log redaction on (idempotent,
+    so the first channel to start does it for the whole process) and, for a channel
+    that can write to a person outside a Rasa turn, its outbound sender."""
+
+    @blueprint.listener("before_server_start")
+    async def _start(app: Any, loop: Any) -> None:
+        install_log_redaction()
+        if sender is not None:
+            outbound.register(channel, sender)

@@ -16,7 +16,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import deliver
+from bot.channels.common import at_server_start, deliver
 from bot.channels.http import error, json_body
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class RestInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("fristad_rest_webhook", __name__)
+        at_server_start(webhook, self.name())  # replies go back in the HTTP response
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

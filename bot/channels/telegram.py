@@ -27,15 +27,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import dedupe, outbound
-from bot.channels.common import clean_text, deliver
+from bot.channels import dedupe
+from bot.channels.common import at_server_start, clean_text, deliver
 from bot.channels.conversation import conversation_language, render
 from bot.channels.http import error, json_body
 from bot.channels.options import remember_options, resolve_reply
 from bot.channels.simple_output import WholeMessageOutput
 from bot.privacy.address_book import recall_address, remember_address
 from bot.privacy.pseudonym import pseudonymous_id
-from bot.privacy.redactor import install_log_redaction
 from bot.settings import get_settings
 from bot.storage.keys import conversation_key
 from bot.storage.redis_client import get_async_redis
@@ -226,10 +225,10 @@ class TelegramInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("fristad_telegram_webhook", __name__)
 
+        at_server_start(webhook, CHANNEL, send_outbound)
+
         @webhook.listener("before_server_start")
         async def start(app: Any, loop: Any) -> None:
-            install_log_redaction()
-            outbound.register(CHANNEL, send_outbound)
             if not get_settings().telegram_token:
                 logger.info("TELEGRAM_TOKEN is not set; the Telegram channel will refuse updates")
                 return

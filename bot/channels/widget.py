@@ -34,14 +34,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import dedupe, outbound
-from bot.channels.common import deliver
+from bot.channels import dedupe
+from bot.channels.common import at_server_start, deliver
 from bot.channels.http import error, json_body
 from bot.channels.options import normalise_buttons
 from bot.channels.simple_output import WholeMessageOutput
 from bot.nlg.catalog import get_catalog, language_menu_payload
 from bot.privacy.pseudonym import pseudonym_key, pseudonymous_id
-from bot.privacy.redactor import install_log_redaction
 from bot.settings import get_settings
 from bot.storage.keys import conversation_key
 from bot.storage.redis_client import get_async_redis
@@ -192,10 +191,7 @@ class WidgetInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         chat = Blueprint("fristad_widget", __name__)
 
-        @chat.listener("before_server_start")
-        async def start(app: Any, loop: Any) -> None:
-            install_log_redaction()
-            outbound.register(CHANNEL, send_outbound)
+        at_server_start(chat, CHANNEL, send_outbound)
 
         @chat.route("/", methods=["GET"])
         async def page(request: Request) -> HTTPResponse:
