@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from bot.language import LanguageDetector, detect, get_detector
@@ -15,6 +16,7 @@ from bot.language.corpus import LANGUAGES, corpus_classes
 from bot.language.detector import get_weights
 from bot.language.ngram import NgramModel, get_ngram_model
 from bot.language.registry import languages
+from bot.language.words import WordFrequencies, get_word_frequencies, save as save_words, word_hash
 
 TIER1 = frozenset("sv en ar fa ro bg ru uk es fr th so ti am sq hu vi zh pl tl".split())
 
@@ -214,3 +216,52 @@ def test_model_round_trip(tmp_path) -> None:
     assert set(scores) == {"aa", "bb"}
     assert scores["aa"] > scores["bb"]
     assert loaded.log_likelihoods("zeng")[0]["bb"] > loaded.log_likelihoods("zeng")[0]["aa"]
+
+
+# -- word frequencies --------------------------------------------------------------------
+def test_shipped_word_table_is_present_and_weighted() -> None:
+    table = get_word_frequencies()
+    assert table is not None, "run python -m bot.language.train and commit bot/language/data/words.npz"
+    assert {"sv", "en", "es", "tl", "vi"} <= set(table.languages)
+    assert get_weights().words > 0
+
+
+def test_word_table_reads_frequent_words_and_their_folded_spelling() -> None:
+    table = get_word_frequencies()
+    assert table is not None
+    spanish = table.scores_of_tokens(["gracias"], ["es", "fr", "en"], "Latn")
+    assert spanish["es"] > 3.0 > spanish["fr"]
+    folded = table.scores_of_tokens(["cam", "on"], ["vi"], "Latn")  # "cảm ơn" typed without diacritics
+    assert folded["vi"] > 2.0
+    # Arabic's list is in Arabic letters: for Latin text Arabic is not scored at all.
+    assert "ar" not in table.scores_of_tokens(["shukran"], ["ar", "en"], "Latn")
+
+
+def test_word_hash_is_stable_across_processes() -> None:
+    # Python's own hash() changes with PYTHONHASHSEED; the shipped table needs a fixed one.
+    assert word_hash("hej") == word_hash("hej") != word_hash("Hej")
+    import subprocess
+    import sys
+
+    other = subprocess.run([sys.executable, "-c", "from bot.language.words import word_hash; print(word_hash('hej'))"],
+                           capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin"})
+    assert int(other.stdout.split()[-1]) == word_hash("hej")
+
+
+@pytest.mark.parametrize("word,expected", [
+    ("gracias", "es"), ("salamat", "tl"), ("mulțumesc", "ro"), ("köszönöm", "hu"), ("dziękuję", "pl"),
+    ("merci", "fr"), ("tack", "sv"), ("спасибо", "ru"), ("дякую", "uk"),
+])
+def test_single_words(tier1: LanguageDetector, word: str, expected: str) -> None:
+    assert tier1.detect(word).language == expected
+
+
+def test_word_table_round_trip(tmp_path) -> None:
+    path = tmp_path / "w.npz"
+    hashes = np.array(sorted([word_hash("kala"), word_hash("zorp")]), dtype=np.int64)
+    zipf = np.array([[50, 0], [0, 40]] if hashes[0] == word_hash("kala") else [[0, 40], [50, 0]], dtype=np.uint8)
+    save_words(path, ["aa", "bb"], hashes, zipf)
+    with np.load(path) as data:
+        loaded = WordFrequencies([str(x) for x in data["languages"]], data["hashes"], data["zipf"])
+    scores = loaded.scores_of_tokens(["kala", "unknown"], ["aa", "bb"], "Latn")
+    assert scores == {"aa": 2.5, "bb": 0.0}

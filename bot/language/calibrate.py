@@ -20,7 +20,7 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 import numpy as np
 
 from bot.language.corpus import native
-from bot.language.detector import LanguageDetector, Weights
+from bot.language.detector import LanguageDetector, Weights, words_of
 from bot.language.ngram import NgramModel
 from bot.language.scripts import script_counts
 
@@ -60,28 +60,39 @@ def evidence(detector: LanguageDetector, samples: Sequence[Tuple[str, str]]):
         if not scripts:
             continue
         main = max(scripts, key=scripts.get)
-        ngram = detector.ngram_evidence(text, main)
+        words = words_of(text)
+        ngram = detector.ngram_evidence(words, main)
         if language not in ngram or len(ngram) < 2:
             continue
         lid = detector.lid_evidence(text, ngram.keys(), FLOOR) if main != "Ethi" else {}
-        rows.append((language, ngram, lid))
+        frequencies = detector.word_evidence(words, ngram.keys(), main)
+        rows.append((language, ngram, lid, frequencies))
     return rows
 
 
 def fit(rows, languages: Sequence[str], steps: int = 600) -> Weights:
-    """Minimise cross-entropy of softmax(ngram * n + lid * l + bias) over each sample's candidates."""
+    """Minimise cross-entropy of softmax(ngram * n + lid * l + words * w + bias) over each sample's candidates.
+
+    ``w`` is a language's mean word frequency where it has a word list, and a fitted
+    neutral value (``words_missing``) where it has none.
+    """
     index = {code: i for i, code in enumerate(languages)}
-    width = max(len(ngram) for _, ngram, _ in rows)
+    width = max(len(ngram) for _, ngram, _, _ in rows)
     count = len(rows)
     n = np.zeros((count, width))
     lid = np.full((count, width), math.log(FLOOR))
     has_lid = np.zeros((count, 1))
+    freq = np.zeros((count, width))
+    listed = np.zeros((count, width))
     which = np.zeros((count, width), dtype=int)
     mask = np.zeros((count, width), dtype=bool)
     target = np.zeros(count, dtype=int)
-    for r, (language, ngram, lids) in enumerate(rows):
+    for r, (language, ngram, lids, words) in enumerate(rows):
         for c, code in enumerate(sorted(ngram)):
             n[r, c] = ngram[code]
+            if code in words:
+                freq[r, c] = words[code]
+                listed[r, c] = 1.0
             lid[r, c] = lids.get(code, math.log(FLOOR))
             which[r, c] = index[code]
             mask[r, c] = True
@@ -89,11 +100,15 @@ def fit(rows, languages: Sequence[str], steps: int = 600) -> Weights:
                 target[r] = c
         has_lid[r] = 1.0 if lids else 0.0
     lid = lid * has_lid  # no lid.176 evidence (Ge'ez script): the term is zero
-    params = {"ngram": np.array(0.5), "lid": np.array(1.0), "bias": np.zeros(len(languages))}
+    # Some samples have no word lists at all among their candidates (Ge'ez): no term then.
+    has_words = (listed.sum(axis=1, keepdims=True) > 0).astype(float)
+    unlisted = (1.0 - listed) * mask * has_words
+    params = {"ngram": np.array(0.5), "lid": np.array(1.0), "words": np.array(0.1), "unlisted": np.array(0.1),
+              "bias": np.zeros(len(languages))}
     moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
     rate, beta1, beta2 = 0.05, 0.9, 0.999
     for step in range(1, steps + 1):
-        score = params["ngram"] * n + params["lid"] * lid + params["bias"][which]
+        score = params["ngram"] * n + params["lid"] * lid + params["words"] * freq + params["unlisted"] * unlisted + params["bias"][which]
         score = np.where(mask, score, -1e9)
         score -= score.max(axis=1, keepdims=True)
         prob = np.exp(score) * mask
@@ -104,6 +119,8 @@ def fit(rows, languages: Sequence[str], steps: int = 600) -> Weights:
         grads = {
             "ngram": (grad * n).sum(),
             "lid": (grad * lid).sum(),
+            "words": (grad * freq).sum(),
+            "unlisted": (grad * unlisted).sum(),
             "bias": np.bincount(which[mask], weights=grad[mask], minlength=len(languages)) + BIAS_L2 * params["bias"],
         }
         for key, g in grads.items():
@@ -114,13 +131,18 @@ def fit(rows, languages: Sequence[str], steps: int = 600) -> Weights:
             params[key] = params[key] - rate * (m / (1 - beta1 ** step)) / (np.sqrt(v / (1 - beta2 ** step)) + 1e-8)
         params["ngram"] = np.maximum(params["ngram"], 0.01)
         params["lid"] = np.maximum(params["lid"], 0.0)
-    right = (np.argmax(np.where(mask, params["ngram"] * n + params["lid"] * lid + params["bias"][which], -1e9), axis=1) == target).mean()
-    logger.info("calibration: %d samples, fitted accuracy %.3f, ngram %.3f, lid %.3f", count, right, params["ngram"], params["lid"])
+        params["words"] = np.maximum(params["words"], 0.01)
+    final = params["ngram"] * n + params["lid"] * lid + params["words"] * freq + params["unlisted"] * unlisted + params["bias"][which]
+    right = (np.argmax(np.where(mask, final, -1e9), axis=1) == target).mean()
+    logger.info("calibration: %d samples, fitted accuracy %.3f, ngram %.3f, lid %.3f, words %.3f (unlisted %.3f)",
+                count, right, params["ngram"], params["lid"], params["words"], params["unlisted"] / params["words"])
     return Weights(
         lid=float(params["lid"]),
         ngram=float(params["ngram"]),
         lid_floor=FLOOR,
         temperature=1.0,
+        words=float(params["words"]),
+        words_missing=float(params["unlisted"] / params["words"]),
         bias={code: round(float(params["bias"][i]), 4) for code, i in index.items()},
     )
 
@@ -135,6 +157,7 @@ def calibrate(model: NgramModel, held: Mapping[str, Sequence[str]], languages: S
 
 
 def save(weights: Weights, path: Path) -> None:
-    data = {"lid": round(weights.lid, 4), "ngram": round(weights.ngram, 4), "lid_floor": weights.lid_floor,
+    data = {"lid": round(weights.lid, 4), "ngram": round(weights.ngram, 4), "words": round(weights.words, 4),
+            "words_missing": round(weights.words_missing, 4), "lid_floor": weights.lid_floor,
             "temperature": weights.temperature, "bias": dict(sorted(weights.bias.items()))}
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

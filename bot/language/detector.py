@@ -15,10 +15,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, Mapping, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
 
 from bot.language.hints import HintScorer, get_hint_scorer
 from bot.language.lid import get_lid
+from bot.language.ngram import normalize, tokens
 from bot.language.scripts import script_counts, scripts_of_language
 
 # lid.176 labels that stand for a language we speak (or are its blind spot).
@@ -40,6 +43,8 @@ SCRIPT_LANGUAGE: Mapping[str, str] = {"Thai": "th", "Hani": "zh", "Hang": "ko", 
 # Share of a text's letters in such a script that settles it (Thai pages quote English words).
 SCRIPT_SHARE = 0.3
 
+MAX_ZIPF = 8.0  # Zipf frequency of the most frequent words ("the": 7.7)
+
 # How lid.176 and the n-gram model are combined, fitted by ``python -m bot.language.train``
 # on held-out text of our own (see :mod:`bot.language.calibrate`); these defaults
 # apply when the fitted file is missing.
@@ -48,7 +53,9 @@ WEIGHTS_FILE = Path(__file__).with_name("data") / "weights.json"
 
 @dataclass(frozen=True)
 class Weights:
-    """score(language) = ngram * log-likelihood + lid * log(p_lid + lid_floor) + bias[language].
+    """score(language) = ngram * log-likelihood + lid * log(p_lid + lid_floor)
+    + words * mean Zipf frequency of the text's words (``words_missing`` for a language
+    with no word list in the text's script) + bias[language].
 
     The floor keeps lid.176's blind spots (Tigrinya, Arabizi, Somali) from vetoing;
     the n-gram sum grows with the text, so lid.176 matters most on one or two words,
@@ -60,7 +67,14 @@ class Weights:
     ngram: float = 1.0
     lid_floor: float = 0.01
     temperature: float = 2.0
+    words: float = 0.0
+    words_missing: float = 0.0
     bias: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def words_span(self) -> float:
+        """The most word frequencies can move one language against another (Zipf runs 0..8)."""
+        return self.words * max(MAX_ZIPF, self.words_missing)
 
     @property
     def lid_span(self) -> float:
@@ -80,6 +94,8 @@ def get_weights() -> Weights:
         ngram=float(data.get("ngram", 1.0)),
         lid_floor=float(data.get("lid_floor", 0.01)),
         temperature=float(data.get("temperature", 1.0)),
+        words=float(data.get("words", 0.0)),
+        words_missing=float(data.get("words_missing", 0.0)),
         bias={str(k): float(v) for k, v in (data.get("bias") or {}).items()},
     )
 
@@ -94,6 +110,11 @@ SHORT_LETTERS = 12
 UNSPACED_SCRIPTS = frozenset({"Hani", "Thai", "Kana", "Laoo", "Khmr", "Mymr"})
 SHORT_UNSPACED = 6
 SWITCH_CONFIDENCE = 0.80
+
+def words_of(text: str) -> List[str]:
+    """The words the n-gram model and the word lists read: normalized, at most ``MAX_TOKENS``."""
+    return tokens(normalize(text))[:MAX_TOKENS]
+
 
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+)")
 
@@ -142,13 +163,16 @@ class LanguageDetector:
         raw_scores: Optional[Callable[[str], Dict[str, float]]] = None,
         hints: Optional[HintScorer] = None,
         ngram=None,
+        words=None,
     ) -> None:
         self.supported = frozenset(supported)
         self.default = default if default in self.supported else sorted(self.supported)[0]
         self._raw = raw_scores or (lambda text: get_lid().scores(text, k=40))
         self._hints = hints
         self._ngram = ngram
+        self._words = words
         self._columns: Optional[Dict[str, Tuple[Tuple[str, Tuple[int, ...]], ...]]] = None
+        self._gather: Dict[str, Tuple[List[str], np.ndarray, np.ndarray]] = {}
 
     # -- lazily loaded parts ---------------------------------------------------
     @property
@@ -180,6 +204,10 @@ class LanguageDetector:
                 if keep:
                     wanted.append((language, keep))
             columns = self._columns[script] = tuple(wanted)
+            # The same, as arrays: the best class of each language in one numpy call.
+            flat = [i for _, idx in columns for i in idx]
+            starts = np.cumsum([0] + [len(idx) for _, idx in columns[:-1]]) if columns else np.zeros(0, dtype=int)
+            self._gather[script] = ([code for code, _ in columns], np.array(flat, dtype=int), starts)
         return self._ngram, columns
 
     # -- evidence ------------------------------------------------------------
@@ -198,8 +226,18 @@ class LanguageDetector:
                 return {code: 1.0}
         main_script = max(scripts, key=scripts.get)
         weights = get_weights()
-        ngram = self.ngram_evidence(clean, main_script)
+        words = words_of(clean)
+        ngram = self.ngram_evidence(words, main_script)
         combined = {code: weights.ngram * value + weights.bias.get(code, 0.0) for code, value in ngram.items()}
+        # Word frequencies move a language by at most ``words_span``: when the n-gram
+        # margin is wider (most sentences), they cannot change the answer; skip them.
+        if combined and weights.words and _margin(combined) <= weights.words_span:
+            frequencies = self.word_evidence(words, combined.keys(), main_script)
+            if frequencies:
+                combined = {
+                    code: value + weights.words * frequencies.get(code, weights.words_missing)
+                    for code, value in combined.items()
+                }
         if combined:
             combined = self.hints.adjust_log(clean, combined)
         # lid.176 has no Tigrinya (it would call all Ge'ez text Amharic), and when the
@@ -218,15 +256,27 @@ class LanguageDetector:
             return {}
         return _softmax(combined, weights.temperature)
 
-    def ngram_evidence(self, clean: str, main_script: str) -> Dict[str, float]:
-        """The n-gram model's log-likelihood per supported language written in ``main_script``."""
+    def ngram_evidence(self, words: Sequence[str], main_script: str) -> Dict[str, float]:
+        """The n-gram model's log-likelihood of ``words`` (see :func:`words_of`) per supported language written in ``main_script``."""
         model, columns = self._model_columns(main_script)
         if not columns:
             return {}
-        class_scores, count = model.class_scores(clean, MAX_TOKENS)
+        class_scores, count = model.class_scores_of_tokens(words)
         if not count:
             return {}
-        return {code: max(float(class_scores[i]) for i in idx) for code, idx in columns}
+        codes, flat, starts = self._gather[main_script]
+        best = np.maximum.reduceat(class_scores[flat], starts).tolist()
+        return dict(zip(codes, best))
+
+    def word_evidence(self, words: Sequence[str], candidates, main_script: str) -> Dict[str, float]:
+        """Mean Zipf frequency of ``words`` per candidate with a word list in ``main_script``."""
+        if self._words is None:
+            from bot.language.words import get_word_frequencies
+
+            self._words = get_word_frequencies() or False
+        if not self._words:
+            return {}
+        return self._words.scores_of_tokens(words, candidates, main_script)
 
     def lid_evidence(self, clean: str, candidates, floor: float) -> Dict[str, float]:
         """log(p + floor) of lid.176's probabilities renormalised over ``candidates``."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Dict, FrozenSet, Mapping
+from collections import Counter
+from typing import Dict, FrozenSet, Mapping, Optional
 
 import yaml
 
@@ -62,21 +63,22 @@ class HintScorer:
             return scores
         adjusted = dict(scores)
         lowered = text.lower()
-        tokens = None
+        chars = Counter(lowered)
+        tokens: Optional[Counter] = None
         for code in scores:
             bonus = 0.0
             letters = self.letters.get(code)
             if letters:
-                bonus += self.letter_log * sum(1 for ch in lowered if ch in letters)
-            if code in self.words:
+                bonus += self.letter_log * sum(chars[ch] for ch in letters if ch in chars)
+            words = self.words.get(code)
+            if words:
                 if tokens is None:
-                    tokens = _WORD.findall(lowered)
-                words = self.words[code]
-                bonus += self.word_log * sum(1 for token in tokens if token in words)
-            if code == "ar" and any(ch.isdigit() for ch in lowered):
+                    tokens = Counter(_WORD.findall(lowered))
+                bonus += self.word_log * sum(n for token, n in tokens.items() if token in words)
+            if code == "ar" and any(ch.isdigit() for ch in chars):
                 if tokens is None:
-                    tokens = _WORD.findall(lowered)
-                bonus += self.arabizi_log * sum(1 for token in tokens if _ARABIZI.match(token))
+                    tokens = Counter(_WORD.findall(lowered))
+                bonus += self.arabizi_log * sum(n for token, n in tokens.items() if _ARABIZI.match(token))
             if bonus:
                 adjusted[code] += bonus
         return adjusted

@@ -31,6 +31,7 @@ WORD_ORDER = 0  # the order slot used for whole-word features
 WORD_MARK = "\t"  # prefixes whole-word features; never inside a token
 MAX_TOKEN = 24  # longer "words" (unspaced scripts, URLs) are cut
 SMOOTHING = 0.5
+CACHE_WORDS = 50_000  # words whose summed scores are kept (a few MB)
 # Weight of the all-language n-gram distribution in each class's estimate (Dirichlet prior).
 PRIOR_MASS = 1000.0
 
@@ -117,7 +118,8 @@ class NgramModel:
             (language, [i for i, c in enumerate(self.classes) if c.split("-")[0] == language])
             for language in self.languages
         ]
-        self._cache: Dict[str, List[int]] = {}
+        # Summed scores of words already seen: most words of a conversation repeat.
+        self._cache: Dict[str, Tuple[np.ndarray, int]] = {}
 
     # -- persistence ---------------------------------------------------------
     def save(self, path: Path, counts: np.ndarray, features: Sequence[str]) -> None:
@@ -164,25 +166,43 @@ class NgramModel:
         return cls(classes, features, matrix), matrix, features
 
     # -- scoring -------------------------------------------------------------
-    def feature_rows(self, text: str, max_tokens: int = 16) -> List[int]:
-        """Row numbers of the text's known features (the first ``max_tokens`` words)."""
-        rows: List[int] = []
-        index, cache = self.index, self._cache
-        for token in tokens(normalize(text))[:max_tokens]:
-            known = cache.get(token)
-            if known is None:
-                known = [i for i in map(index.get, token_features(token)) if i is not None]
-                if len(cache) < 100_000:
-                    cache[token] = known
-            rows.extend(known)
-        return rows
+    def class_scores_of_tokens(self, words: Sequence[str]) -> Tuple[np.ndarray, int]:
+        """Summed log-probability per class over ``words`` (normalized tokens) and how many features counted."""
+        cache, index = self._cache, self.index
+        total = np.zeros(len(self.classes), dtype=np.float32)
+        count = 0
+        new_words: List[str] = []
+        new_rows: List[int] = []
+        starts: List[int] = []
+        for word in words:
+            cached = cache.get(word)
+            if cached is not None:
+                total += cached[0]
+                count += cached[1]
+                continue
+            starts.append(len(new_rows))
+            new_words.append(word)
+            new_rows.extend(i for i in map(index.get, token_features(word)) if i is not None)
+        if new_words:
+            # One numpy call for every word not seen before, then remembered one by one.
+            bounds = starts[1:] + [len(new_rows)]
+            known_words = [k for k in range(len(new_words)) if bounds[k] > starts[k]]
+            sums = {}
+            if known_words:
+                block = self.logp[new_rows].astype(np.float32)
+                sums = dict(zip(known_words, np.add.reduceat(block, [starts[k] for k in known_words], axis=0)))
+            empty = np.zeros(len(self.classes), dtype=np.float32)
+            for k, word in enumerate(new_words):
+                scores, known = sums.get(k, empty), bounds[k] - starts[k]
+                total += scores
+                count += known
+                if len(cache) < CACHE_WORDS:
+                    cache[word] = (scores, known)
+        return total, count
 
     def class_scores(self, text: str, max_tokens: int = 16) -> Tuple[np.ndarray, int]:
         """Summed log-probability per class and how many features counted."""
-        rows = self.feature_rows(text, max_tokens)
-        if not rows:
-            return np.zeros(len(self.classes), dtype=np.float32), 0
-        return self.logp[rows].sum(axis=0, dtype=np.float32), len(rows)
+        return self.class_scores_of_tokens(tokens(normalize(text))[:max_tokens])
 
     def columns(self, languages: Iterable[str]) -> Tuple[Tuple[str, Tuple[int, ...]], ...]:
         """Column numbers per language (a language may have several classes, e.g. ``ar`` and ``ar-Latn``)."""

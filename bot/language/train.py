@@ -1,9 +1,10 @@
-"""Build ``bot/language/data/ngram.npz`` and ``weights.json`` from :mod:`bot.language.corpus`.
+"""Build ``bot/language/data/ngram.npz``, ``words.npz`` and ``weights.json``.
 
     python -m bot.language.train          # rebuild the shipped model (a few minutes)
     python -m bot.language.train --stats  # also print words per class
 
-Two passes: a model trained without every fifth sentence, to fit on those
+The word-frequency table comes from the ``wordfreq`` package (:mod:`bot.language.words`),
+the n-gram model from :mod:`bot.language.corpus`, in two passes: a model trained without every fifth sentence, to fit on those
 held-out sentences how much the n-gram model and lid.176 each count
 (:mod:`bot.language.calibrate`); then the shipped model, trained on everything.
 Rebuild after adding a corpus file or a language; commit both files. The detector
@@ -25,6 +26,7 @@ from bot.language.calibrate import calibrate, save
 from bot.language.corpus import LANGUAGES, sizes, training_texts
 from bot.language.detector import WEIGHTS_FILE
 from bot.language.ngram import MODEL_FILE, NgramModel
+from bot.language import words as word_table
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +48,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--output", type=Path, default=MODEL_FILE)
     parser.add_argument("--weights", type=Path, default=WEIGHTS_FILE)
     parser.add_argument("--no-calibrate", action="store_true", help="keep the current weights file")
+    parser.add_argument("--words", type=Path, default=word_table.WORDS_FILE)
     parser.add_argument("--stats", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     start = time.perf_counter()
+    word_table.save(args.words, *word_table.build(LANGUAGES))
+    word_table.get_word_frequencies.cache_clear()
     if not args.no_calibrate:
         held_model, _, held = build(None, holdout=HOLDOUT)
         weights = calibrate(held_model, held, LANGUAGES)
