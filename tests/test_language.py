@@ -265,3 +265,20 @@ def test_word_table_round_trip(tmp_path) -> None:
         loaded = WordFrequencies([str(x) for x in data["languages"]], data["hashes"], data["zipf"])
     scores = loaded.scores_of_tokens(["kala", "unknown"], ["aa", "bb"], "Latn")
     assert scores == {"aa": 2.5, "bb": 0.0}
+
+
+def test_scores_of_words_seen_before_equal_fresh_scores() -> None:
+    """The per-word cache and the batched first reading add up the same rows as a plain sum."""
+    from bot.language.ngram import normalize, token_features, tokens
+
+    model = get_ngram_model()
+    assert model is not None
+    for text in ("Hej, jag behöver hjälp nu", "ሰላም፡ ሓገዝ የድልየኒ ኣሎ።", "ꙮꙮ hej ꙮ", "toi can giup do toi"):
+        words = tokens(normalize(text))
+        rows = [i for word in words for i in (model.index.get(f) for f in token_features(word)) if i is not None]
+        expected = model.logp[rows].astype(np.float32).sum(axis=0) if rows else np.zeros(len(model.classes))
+        model._cache.clear()
+        first, count = model.class_scores_of_tokens(words)
+        again, count_again = model.class_scores_of_tokens(words)
+        assert count == count_again == len(rows)
+        assert np.allclose(first, expected, atol=1e-2) and np.allclose(again, first)
