@@ -182,7 +182,7 @@ class NgramModel:
                 continue
             starts.append(len(new_rows))
             new_words.append(word)
-            new_rows.extend(i for i in map(index.get, token_features(word)) if i is not None)
+            new_rows += [i for i in map(index.get, token_features(word)) if i is not None]
         if new_words:
             # One numpy call for every word not seen before, then remembered one by one.
             bounds = starts[1:] + [len(new_rows)]
