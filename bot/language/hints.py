@@ -8,8 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from collections import Counter
-from typing import Dict, FrozenSet, Mapping, Optional
+from typing import Dict, FrozenSet, Mapping, Tuple
 
 import yaml
 
@@ -17,6 +16,14 @@ HINTS_FILE = Path(__file__).with_name("hints.yml")
 _WORD = re.compile(r"[^\W_]+(?:[0-9]+[^\W_]*)*", re.UNICODE)
 # A Latin word with one of Arabizi's digit-letters inside or in front: 3ayez, ma3a, 7aga, sa2al.
 _ARABIZI = re.compile(r"^(?=.*[a-z])[a-z]*[235679][a-z']*[a-z][a-z0-9']*$|^[a-z]+[235679][a-z]*$")
+
+
+def _invert(lists: Mapping[str, FrozenSet[str]]) -> Dict[str, Tuple[str, ...]]:
+    inverted: Dict[str, Tuple[str, ...]] = {}
+    for code, items in lists.items():
+        for item in items:
+            inverted[item] = inverted.get(item, ()) + (code,)
+    return inverted
 
 
 class HintScorer:
@@ -30,6 +37,10 @@ class HintScorer:
         self.word_log = float(hints.get("word_log", 1.0))
         self.letter_log = float(hints.get("letter_log", 1.0))
         self.arabizi_log = float(hints.get("arabizi_log", 1.5))
+        # The same lists turned around (letter or word -> languages), so a text is read once.
+        self._letter_codes: Dict[str, Tuple[str, ...]] = _invert(self.letters)
+        self._word_codes: Dict[str, Tuple[str, ...]] = _invert(self.words)
+        self._letters_used = frozenset(self._letter_codes)
 
     def ethiopic(self, text: str, supported: FrozenSet[str]) -> Dict[str, float]:
         """Tigrinya or Amharic: lid.176 has no Tigrinya, so letters and words decide."""
@@ -61,27 +72,22 @@ class HintScorer:
         """
         if not scores:
             return scores
-        adjusted = dict(scores)
         lowered = text.lower()
-        chars = Counter(lowered)
-        tokens: Optional[Counter] = None
-        for code in scores:
-            bonus = 0.0
-            letters = self.letters.get(code)
-            if letters:
-                bonus += self.letter_log * sum(chars[ch] for ch in letters if ch in chars)
-            words = self.words.get(code)
-            if words:
-                if tokens is None:
-                    tokens = Counter(_WORD.findall(lowered))
-                bonus += self.word_log * sum(n for token, n in tokens.items() if token in words)
-            if code == "ar" and any(ch.isdigit() for ch in chars):
-                if tokens is None:
-                    tokens = Counter(_WORD.findall(lowered))
-                bonus += self.arabizi_log * sum(n for token, n in tokens.items() if _ARABIZI.match(token))
-            if bonus:
-                adjusted[code] += bonus
-        return adjusted
+        bonus: Dict[str, float] = {}
+        for char in self._letters_used.intersection(lowered):
+            count = lowered.count(char)
+            for code in self._letter_codes[char]:
+                bonus[code] = bonus.get(code, 0.0) + self.letter_log * count
+        words = _WORD.findall(lowered)
+        for word in words:
+            for code in self._word_codes.get(word, ()):
+                bonus[code] = bonus.get(code, 0.0) + self.word_log
+        if "ar" in scores and any(ch.isdigit() for ch in lowered):
+            hits = sum(1 for word in words if _ARABIZI.match(word))
+            bonus["ar"] = bonus.get("ar", 0.0) + self.arabizi_log * hits
+        if not bonus:
+            return dict(scores)
+        return {code: value + bonus.get(code, 0.0) for code, value in scores.items()}
 
     def _word_hits(self, text: str, code: str) -> int:
         words = self.words.get(code)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from itertools import repeat
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -61,16 +62,25 @@ def fold_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))
 
 
+@functools.lru_cache(maxsize=64)
+def _slices(size: int) -> Tuple[slice, ...]:
+    """Every 1..MAX_ORDER-gram window of a padded token of ``size`` characters, bar the lone spaces."""
+    return tuple(
+        slice(i, i + n)
+        for n in range(1, MAX_ORDER + 1)
+        for i in range(size - n + 1)
+        if not (n == 1 and i in (0, size - 1))
+    )
+
+
 @functools.lru_cache(maxsize=65536)
 def token_features(token: str) -> Tuple[str, ...]:
     """Every 1..5-gram of `` token `` (padded with spaces), and the word itself when longer."""
     padded = f" {token} "
-    size = len(padded)
-    feats = [padded[i:i + n] for n in range(1, MAX_ORDER + 1) for i in range(size - n + 1)]
-    feats = [f for f in feats if f != " "]
-    if size > MAX_ORDER:
-        feats.append(WORD_MARK + token)
-    return tuple(feats)
+    feats = tuple(map(padded.__getitem__, _slices(len(padded))))
+    if len(padded) > MAX_ORDER:
+        feats += (WORD_MARK + token,)
+    return feats
 
 
 def feature_order(feature: str) -> int:
@@ -96,8 +106,10 @@ class NgramModel:
         self.index: Dict[str, int] = {f: i for i, f in enumerate(features)}
         counts = np.asarray(counts, dtype=np.float32)
         orders = np.array([feature_order(f) for f in features], dtype=np.int8)
-        # Stored as float16 (half the memory; log-probabilities need no more), summed in float32.
-        self.logp = np.zeros(counts.shape, dtype=np.float16)
+        # float32: gathering rows is the detector's hottest path, and numpy adds float16
+        # slowly. One extra row of zeros stands for every n-gram the model does not know.
+        self.logp = np.zeros((counts.shape[0] + 1, counts.shape[1]), dtype=np.float32)
+        self.missing = counts.shape[0]
         for order in np.unique(orders):
             rows = np.nonzero(orders == order)[0]
             block = counts[rows]
@@ -168,7 +180,7 @@ class NgramModel:
     # -- scoring -------------------------------------------------------------
     def class_scores_of_tokens(self, words: Sequence[str]) -> Tuple[np.ndarray, int]:
         """Summed log-probability per class over ``words`` (normalized tokens) and how many features counted."""
-        cache, index = self._cache, self.index
+        cache, index, missing = self._cache, self.index, self.missing
         total = np.zeros(len(self.classes), dtype=np.float32)
         count = 0
         new_words: List[str] = []
@@ -182,18 +194,15 @@ class NgramModel:
                 continue
             starts.append(len(new_rows))
             new_words.append(word)
-            new_rows += [i for i in map(index.get, token_features(word)) if i is not None]
+            # Unknown n-grams map to the zero row: no filtering in Python.
+            new_rows += map(index.get, token_features(word), repeat(missing))
         if new_words:
             # One numpy call for every word not seen before, then remembered one by one.
+            sums = np.add.reduceat(self.logp[new_rows], starts, axis=0)
             bounds = starts[1:] + [len(new_rows)]
-            known_words = [k for k in range(len(new_words)) if bounds[k] > starts[k]]
-            sums = {}
-            if known_words:
-                block = self.logp[new_rows].astype(np.float32)
-                sums = dict(zip(known_words, np.add.reduceat(block, [starts[k] for k in known_words], axis=0)))
-            empty = np.zeros(len(self.classes), dtype=np.float32)
             for k, word in enumerate(new_words):
-                scores, known = sums.get(k, empty), bounds[k] - starts[k]
+                known = bounds[k] - starts[k] - new_rows[starts[k]:bounds[k]].count(missing)
+                scores = sums[k]
                 total += scores
                 count += known
                 if len(cache) < CACHE_WORDS:
