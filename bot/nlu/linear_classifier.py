@@ -1,8 +1,9 @@
 """Rasa intent classifier: multinomial logistic regression on tf-idf weighted n-gram counts.
 
-With 40-odd examples per intent and language, a linear model on word and
-character n-grams generalises to unseen wordings better than DIET does (3-fold
-cross-validation, docs/benchmarks/nlu.md), trains in seconds and gives
+With tens of examples per intent and language, a linear model on word and
+character n-grams generalises to unseen wordings better than DIET does (0.745
+against 0.686 intent macro-F1 on the same cross-validation fold; README, "How
+messages are understood"), trains in minutes and gives
 probabilities that a fallback threshold can be set on. It reads the sparse
 sentence features of the featurizers before it (CountVectorsFeaturizer), weighs
 them by sublinear tf-idf and L2-normalises each message.
