@@ -171,7 +171,6 @@ class LanguageDetector:
         self._hints = hints
         self._ngram = ngram
         self._words = words
-        self._columns: Optional[Dict[str, Tuple[Tuple[str, Tuple[int, ...]], ...]]] = None
         self._gather: Dict[str, Tuple[List[str], np.ndarray, np.ndarray]] = {}
 
     # -- lazily loaded parts ---------------------------------------------------
@@ -182,33 +181,33 @@ class LanguageDetector:
         return self._hints
 
     def _model_columns(self, script: str):
-        """The n-gram model and its columns for supported languages that can be written in ``script``."""
+        """The n-gram model, and for ``script``: the supported languages that can be written in it,
+        their class columns side by side, and where each language's columns start (for one
+        ``np.maximum.reduceat``: the best class of each language in one numpy call)."""
         if self._ngram is None:
             from bot.language.ngram import get_ngram_model
 
             self._ngram = get_ngram_model() or False
         if not self._ngram:
-            return None, ()
-        if self._columns is None:
-            self._columns = {}
-        columns = self._columns.get(script)
-        if columns is None:
+            return None, None
+        gather = self._gather.get(script)
+        if gather is None:
             model = self._ngram
-            wanted = []
+            codes: List[str] = []
+            flat: List[int] = []
+            starts: List[int] = []
             for language, idx in model.columns(self.supported):
-                keep = tuple(
+                keep = [
                     i for i in idx
                     if (model.classes[i].endswith("-Latn") and script == "Latn")
                     or (not model.classes[i].endswith("-Latn") and script in scripts_of_language(language))
-                )
+                ]
                 if keep:
-                    wanted.append((language, keep))
-            columns = self._columns[script] = tuple(wanted)
-            # The same, as arrays: the best class of each language in one numpy call.
-            flat = [i for _, idx in columns for i in idx]
-            starts = np.cumsum([0] + [len(idx) for _, idx in columns[:-1]]) if columns else np.zeros(0, dtype=int)
-            self._gather[script] = ([code for code, _ in columns], np.array(flat, dtype=int), starts)
-        return self._ngram, columns
+                    codes.append(language)
+                    starts.append(len(flat))
+                    flat.extend(keep)
+            gather = self._gather[script] = (codes, np.array(flat, dtype=int), np.array(starts, dtype=int))
+        return self._ngram, gather
 
     # -- evidence ------------------------------------------------------------
     def text_scores(self, text: str) -> Dict[str, float]:
@@ -258,13 +257,13 @@ class LanguageDetector:
 
     def ngram_evidence(self, words: Sequence[str], main_script: str) -> Dict[str, float]:
         """The n-gram model's log-likelihood of ``words`` (see :func:`words_of`) per supported language written in ``main_script``."""
-        model, columns = self._model_columns(main_script)
-        if not columns:
+        model, gather = self._model_columns(main_script)
+        if not gather or not gather[0]:
             return {}
+        codes, flat, starts = gather
         class_scores, count = model.class_scores_of_tokens(words)
         if not count:
             return {}
-        codes, flat, starts = self._gather[main_script]
         best = np.maximum.reduceat(class_scores[flat], starts).tolist()
         return dict(zip(codes, best))
 

@@ -54,16 +54,6 @@ class HintScorer:
         total = sum(evidence.values())
         return {c: v / total for c, v in evidence.items()}
 
-    def adjust(self, text: str, script: str, scores: Dict[str, float], supported: FrozenSet[str]) -> Dict[str, float]:
-        """Add letter and word evidence to the model's scores."""
-        adjusted = dict(scores)
-        for code in supported:
-            bonus = self.letter_weight * sum(1 for ch in text if ch in self.letters.get(code, ())) / max(1, len(text))
-            bonus += self.word_weight * self._word_hits(text, code)
-            if bonus:
-                adjusted[code] = adjusted.get(code, 0.0) + bonus
-        return adjusted
-
     def adjust_log(self, text: str, scores: Dict[str, float]) -> Dict[str, float]:
         """Add letter and word evidence to log-space scores over the candidate languages.
 

@@ -38,7 +38,7 @@ PRIOR_MASS = 1000.0
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}'’]+")
 # Letters folded when people type without diacritics; the model learns both forms.
-_FOLD_EXTRA = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th"})
+UNACCENTED_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th"})
 
 
 def normalize(text: str) -> str:
@@ -58,7 +58,7 @@ def tokens(text: str) -> List[str]:
 
 def fold_diacritics(text: str) -> str:
     """The text as typed on a keyboard without accents: ``ș`` -> ``s``, ``ł`` -> ``l``."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA))
+    decomposed = unicodedata.normalize("NFD", text.translate(UNACCENTED_LETTERS))
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))
 
 

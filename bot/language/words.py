@@ -22,7 +22,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from bot.language.ngram import fold_diacritics, normalize, tokens
+from bot.language.ngram import fold_diacritics
 from bot.language.scripts import scripts_of_language
 
 logger = logging.getLogger(__name__)
@@ -90,10 +90,6 @@ class WordFrequencies:
                 total += found
         scale = 10.0 * len(words)
         return {code: value / scale for code, value in zip(listed, total[columns].tolist())}
-
-    def scores(self, text: str, candidates: Iterable[str], script: str, max_tokens: int) -> Dict[str, float]:
-        """:meth:`scores_of_tokens` of the first ``max_tokens`` words of ``text``."""
-        return self.scores_of_tokens(tokens(normalize(text))[:max_tokens], candidates, script)
 
 
 def build(languages: Sequence[str], top: int = TOP_WORDS) -> Tuple[List[str], np.ndarray, np.ndarray]:

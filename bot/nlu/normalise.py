@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Letters that NFD does not decompose but that people replace with the bare letter.
-_LATIN_LETTERS = str.maketrans({"đ": "d", "ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "ð": "d", "þ": "th"})
+from bot.language.ngram import UNACCENTED_LETTERS  # letters NFD does not decompose: ł, đ, ø, ß ...
+
 # Arabic-script spelling variants: hamza on alef, alef maqsura, ta marbuta, tatweel,
 # and the Arabic and Persian forms of kaf and yeh (one language types the other's).
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ی", "ي": "ی", "ئ": "ی", "ة": "ه", "ك": "ک", "ـ": None, "ؤ": "و"})
@@ -37,5 +37,5 @@ def fold(word: str) -> str:
             continue
         kept.append(char)
     text = unicodedata.normalize("NFC", "".join(kept))
-    text = text.translate(_LATIN_LETTERS).translate(_ARABIC_LETTERS).translate(_CYRILLIC_LETTERS)
+    text = text.translate(UNACCENTED_LETTERS).translate(_ARABIC_LETTERS).translate(_CYRILLIC_LETTERS)
     return _REPEATS.sub(r"\1\1", text)
