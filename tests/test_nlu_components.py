@@ -1,7 +1,7 @@
 """The tokenizer, the spelling folding and the intent classifier, as Rasa runs them."""
 from __future__ import annotations
 
-from typing import List
+from typing import Any, List
 
 import numpy as np
 import pytest
@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.linear_classifier import LinearIntentClassifier
 from bot.nlu.normalise import fold
+from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer, embed
 from bot.nlu.tokenizer import ScriptAwareTokenizer
 
 
@@ -89,14 +90,22 @@ TRAINING = {
 }
 
 
-def featurize(messages: List[Message], tokenizer: ScriptAwareTokenizer, featurizers: List[CountVectorsFeaturizer]) -> None:
+def featurize(messages: List[Message], tokenizer: ScriptAwareTokenizer, featurizers: List[Any]) -> None:
     tokenizer.process(messages)
     for featurizer in featurizers:
         featurizer.process(messages)
 
 
-@pytest.fixture()
-def trained(tmp_path, tokenizer: ScriptAwareTokenizer):
+def encoder() -> SentenceEncoderFeaturizer:
+    return SentenceEncoderFeaturizer({}, "encoder")
+
+
+@pytest.fixture(params=[False, True], ids=["ngrams", "ngrams+encoder"])
+def trained(request, tmp_path, tokenizer: ScriptAwareTokenizer):
+    return train_classifier(tmp_path, tokenizer, with_encoder=request.param)
+
+
+def train_classifier(tmp_path, tokenizer: ScriptAwareTokenizer, with_encoder: bool):
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
     examples = [Message({"text": text, "intent": intent}) for intent, texts in TRAINING.items() for text in texts]
@@ -110,6 +119,9 @@ def trained(tmp_path, tokenizer: ScriptAwareTokenizer):
         featurizer.train(data)
         featurizer.process_training_data(data)
         featurizers.append(featurizer)
+    if with_encoder:
+        featurizers.append(encoder())
+        featurizers[-1].process_training_data(data)
     resource = Resource("linear")
     classifier = LinearIntentClassifier.create(LinearIntentClassifier.get_default_config(), storage, resource, context)
     classifier.train(data)
@@ -155,3 +167,74 @@ def test_an_untrained_classifier_leaves_messages_alone(tmp_path) -> None:
     message = Message({"text": "hello"})
     loaded.process([message])
     assert message.get("intent") is None
+
+
+# -- the sentence encoder -------------------------------------------------------------------
+def test_the_encoder_places_one_meaning_in_many_languages_together() -> None:
+    passport = embed(["my boss took my passport", "mi jefe me quitó el pasaporte", "начальник забрал мой паспорт"])
+    weather = embed(["what will the weather be tomorrow"])[0]
+    assert passport.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(passport, axis=1), 1.0, atol=1e-4)
+    for row in passport[1:]:
+        assert float(row @ passport[0]) > float(row @ weather) + 0.05
+
+
+def test_the_encoder_gives_each_message_with_text_one_sentence_vector() -> None:
+    messages = [Message({"text": "they took my passport"}), Message({"text": "  "}), Message({"text": "你好"})]
+    encoder().process(messages)
+    sequence, sentence = messages[0].get_dense_features("text")
+    assert sequence is None and sentence.features.shape == (1, 384)
+    assert messages[1].get_dense_features("text") == (None, None)
+    assert messages[2].get_dense_features("text")[1] is not None
+
+
+def test_the_encoder_carries_an_intent_into_a_language_without_examples(tmp_path, tokenizer) -> None:
+    # No Cyrillic in the training examples: the n-grams know none of these words, so
+    # without the encoder both texts get the same ranking; with it each leans to its intent.
+    passport, shelter = "у меня забрали паспорт", "мне негде спать сегодня"
+
+    def confidences(with_encoder: bool, text: str) -> dict:
+        folder = tmp_path / f"model-{len(list(tmp_path.iterdir()))}"  # a fresh store per model
+        folder.mkdir()
+        storage, resource, context, featurizers = train_classifier(folder, tokenizer, with_encoder)
+        loaded = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage, resource, context)
+        assert loaded.dense_width == (384 if with_encoder else 0)
+        return {r["name"]: r["confidence"] for r in classify(loaded, tokenizer, featurizers, text).get("intent_ranking")}
+
+    assert confidences(False, passport) == pytest.approx(confidences(False, shelter))
+    on_passport, on_shelter = confidences(True, passport), confidences(True, shelter)
+    assert on_passport["passport_taken"] > on_shelter["passport_taken"] + 0.05
+    assert on_shelter["need_shelter"] > on_passport["need_shelter"] + 0.05
+
+
+def test_each_benchmark_baseline_changes_one_part_of_the_pipeline(tmp_path) -> None:
+    import yaml
+
+    from benchmarks.nlu import baseline_config
+    from bot.settings import PROJECT_ROOT
+
+    def names(path) -> List[str]:
+        return [c["name"] for c in yaml.safe_load(path.read_text(encoding="utf-8"))["pipeline"]]
+
+    production = names(PROJECT_ROOT / "config.yml")
+    assert "bot.nlu.sentence_encoder.SentenceEncoderFeaturizer" in production
+    assert names(baseline_config("ngrams", tmp_path)) == [
+        n for n in production if n != "bot.nlu.sentence_encoder.SentenceEncoderFeaturizer"]
+    assert names(baseline_config("whitespace", tmp_path)) == [
+        "WhitespaceTokenizer" if n.endswith("ScriptAwareTokenizer") else n for n in production]
+    with pytest.raises(ValueError):
+        baseline_config("nothing", tmp_path)
+
+
+def test_dense_features_of_another_width_are_refused_not_mixed() -> None:
+    from rasa.shared.nlu.training_data.features import Features
+
+    from bot.nlu.linear_classifier import dense_sentence_features
+
+    messages = [Message({"text": "a"}), Message({"text": "b"}), Message({"text": "c"})]
+    messages[0].add_features(Features(np.ones((1, 4)), "sentence", "text", "enc"))
+    messages[2].add_features(Features(np.ones((1, 4)), "sentence", "text", "enc"))
+    matrix = dense_sentence_features(messages)
+    assert matrix.shape == (3, 4) and not matrix[1].any() and matrix[0].all()
+    with pytest.raises(ValueError):
+        dense_sentence_features(messages, width=3)
