@@ -42,8 +42,7 @@ def embed(texts: Sequence[str], variant: str = "original", batch_size: int = 256
     model = _encoder(variant)
     if not texts:
         return np.zeros((0, model.dim), dtype=np.float32)
-    batches = [model.query(list(texts[start : start + batch_size])) for start in range(0, len(texts), batch_size)]
-    return np.vstack([np.atleast_2d(batch) for batch in batches])
+    return np.vstack([model.query(list(texts[start : start + batch_size])) for start in range(0, len(texts), batch_size)])
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
