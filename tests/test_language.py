@@ -7,6 +7,7 @@ learnt, not what it memorised.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -282,3 +283,82 @@ def test_scores_of_words_seen_before_equal_fresh_scores() -> None:
         again, count_again = model.class_scores_of_tokens(words)
         assert count == count_again == len(rows)
         assert np.allclose(first, expected, atol=1e-2) and np.allclose(again, first)
+
+
+# -- lid.176 settles long sentences it is sure of -----------------------------------
+class NoNgrams:
+    """An n-gram model that must not be read."""
+
+    def __getattr__(self, name: str):
+        raise AssertionError(f"the n-gram model was read ({name})")
+
+
+def _sure_lid(label: str, probability: float):
+    asked = []
+
+    def raw(text: str, k: int):
+        asked.append(k)
+        return {label: probability, "en": 1.0 - probability}
+
+    return raw, asked
+
+
+def test_a_long_sentence_lid176_is_sure_of_skips_the_ngram_model() -> None:
+    raw, asked = _sure_lid("pl", 0.97)
+    detector = LanguageDetector(TIER1, raw_scores=raw, ngram=NoNgrams())
+    found = detector.detect("szef zabrał mi paszport i nie płaci od trzech miesięcy")
+    assert found.language == "pl" and found.certain
+    assert found.scores["pl"] > 0.95 and asked == [3]
+
+
+@pytest.mark.parametrize("text, label, probability", [
+    ("szef zabrał mi", "pl", 0.99),  # three words: too short to trust lid.176 alone
+    ("szef zabrał mi paszport i nie płaci od trzech miesięcy", "pl", 0.90),  # not sure enough
+    ("szef zabrał mi paszport i nie płaci od trzech miesięcy", "de", 0.99),  # sure of a language we do not speak
+    ("ሰላም፡ ኣብ ቤት መግቢ እሰርሕ ኣለኹ፡ ወናኒ ስራሕ ፓስፖርተይ ሒዝዎ ኣሎ", "am", 0.99),  # it cannot tell Tigrinya
+])
+def test_otherwise_the_ngram_model_is_read(text: str, label: str, probability: float) -> None:
+    raw, _ = _sure_lid(label, probability)
+    detector = LanguageDetector(TIER1, raw_scores=raw, ngram=NoNgrams())
+    with pytest.raises(AssertionError, match="n-gram model was read"):
+        detector.detect(text)
+
+
+def test_the_shortcut_keeps_the_conversation_prior_rules() -> None:
+    """A sure lid.176 answer is text evidence like any other: a long sentence switches."""
+    raw, _ = _sure_lid("ro", 0.99)
+    detector = LanguageDetector(TIER1, raw_scores=raw, ngram=NoNgrams())
+    found = detector.detect("seful mi-a luat pasaportul si nu ma plateste de trei luni", previous="sv")
+    assert (found.language, found.reason) == ("ro", "text")
+
+
+# -- Tesseract's word lists as training text ---------------------------------------
+def test_tesseract_words_without_the_tools_warn_and_give_nothing(monkeypatch, caplog) -> None:
+    from bot.language import corpus
+
+    monkeypatch.setattr(corpus.shutil, "which", lambda name: None)
+    with caplog.at_level("WARNING", logger="bot.language.corpus"):
+        assert corpus.tesseract_words("ti") == []
+    assert "tesseract-ocr-tir" in caplog.text
+    assert corpus.tesseract_words("sv") == []  # no list is read for other languages
+
+
+def test_tesseract_words_are_a_fixed_sample_in_the_language_script(monkeypatch, tmp_path) -> None:
+    """The word list is cut to ``limit`` the same way on every machine, and other scripts are dropped."""
+    from bot.language import corpus
+
+    model = tmp_path / "amh.traineddata"
+    model.write_bytes(b"model")
+    words = [f"ሰላም{chr(0x1200 + i)}" for i in range(60)] + ["hello", "ok"]
+
+    def fake_run(command, **kwargs):
+        if command[0].endswith("dawg2wordlist"):
+            Path(command[-1]).write_text("\n".join(words) + "\n", encoding="utf-8")
+
+    monkeypatch.setattr(corpus.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(corpus.subprocess, "run", fake_run)
+    monkeypatch.setattr(corpus, "TESSDATA_DIRS", (tmp_path,))
+    first = corpus.tesseract_words("am", limit=20)
+    assert len(first) == 20 and first == corpus.tesseract_words("am", limit=20)
+    assert all(word in words[:60] for word in first)
+    assert corpus.tesseract_words("am", limit=100) == sorted(words[:60])

@@ -5,6 +5,9 @@
 - CLDR through Babel: names of languages, countries, units, months in each language;
 - spaCy's language data: stop words, number words, example sentences;
 - pyvi's Vietnamese word list;
+- the word lists inside Tesseract's OCR models (Debian's ``tesseract-ocr-<lang>``
+  packages) for Tigrinya and Amharic, the two languages that share the Ge'ez script
+  and have little other shippable text;
 - the message catalogs (gettext ``.mo`` files) of installed programs, in
   ``/usr/share/locale``: user-interface sentences in many languages, and their
   English originals (capped, so no language drowns the rest);
@@ -18,7 +21,11 @@ from __future__ import annotations
 import ast
 import importlib.util
 import logging
+import random
 import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -51,11 +58,17 @@ CLDR_SKIP_KEYS = frozenset({
 })
 
 # How much each source counts (our own sentences are the best evidence).
-WEIGHTS = {"corpus": 1.0, "cldr": 0.5, "spacy": 1.0, "pyvi": 0.5, "gettext": 0.5, "translations": 1.0, "nlu": 1.0, "folded": 0.35}
+WEIGHTS = {"corpus": 1.0, "cldr": 0.5, "spacy": 1.0, "pyvi": 0.5, "gettext": 0.5, "translations": 1.0, "nlu": 1.0,
+           "folded": 0.35, "tesseract": 0.5}
 LOCALE_DIRS: Tuple[Path, ...] = (Path("/usr/share/locale"),)
 GETTEXT_WORDS = 40_000  # at most this many words per language from message catalogs
 GETTEXT_LOCALES: Dict[str, Tuple[str, ...]] = {"tl": ("tl", "fil"), "zh": ("zh_CN",), "pt": ("pt", "pt_BR"), "sr": ("sr", "sr@latin")}
 _GETTEXT_NOISE = re.compile(r"%[-+ #0-9.$*]*[a-zA-Z]|\{[^}]*\}|<[^>]+>|[_&](?=\w)|\\[nt]")
+
+# Tesseract's model names for the languages whose OCR word lists we read, and where Debian puts them.
+TESSERACT_MODELS: Dict[str, str] = {"ti": "tir", "am": "amh"}
+TESSDATA_DIRS: Tuple[Path, ...] = tuple(sorted(Path("/usr/share/tesseract-ocr").glob("*/tessdata")))
+TESSERACT_WORDS = 20_000  # at most this many words per language (Amharic's list has over half a million)
 
 _PLACEHOLDER = re.compile(r"\{[^}]*\}|%[sd]|'[^']*'")
 _ENTITY = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
@@ -164,6 +177,37 @@ def pyvi_lines() -> List[str]:
         return []
     with path.open(encoding="utf-8") as handle:
         return sorted({line.strip().lower() for line in handle if line.strip()})
+
+
+def tesseract_words(language: str, limit: int = TESSERACT_WORDS) -> List[str]:
+    """Words of Tesseract's OCR dictionary for ``language``: a fixed random sample of ``limit``.
+
+    The dictionary is a DAWG inside ``<model>.traineddata``; ``combine_tessdata`` and
+    ``dawg2wordlist`` (package ``tesseract-ocr``) turn it into a word list.
+    """
+    model = TESSERACT_MODELS.get(language)
+    if not model:
+        return []
+    tools = shutil.which("combine_tessdata"), shutil.which("dawg2wordlist")
+    found = [d / f"{model}.traineddata" for d in TESSDATA_DIRS if (d / f"{model}.traineddata").exists()]
+    if not all(tools) or not found:
+        logger.warning("no Tesseract word list for %s: apt-get install tesseract-ocr tesseract-ocr-%s", language, model)
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = str(Path(tmp) / model) + "."
+        words_file = Path(tmp) / "words.txt"
+        try:
+            subprocess.run([tools[0], "-u", str(found[0]), prefix], check=True, capture_output=True, timeout=120)
+            subprocess.run([tools[1], prefix + "lstm-unicharset", prefix + "lstm-word-dawg", str(words_file)],
+                           check=True, capture_output=True, timeout=120)
+            words = sorted({w.strip() for w in words_file.read_text(encoding="utf-8").splitlines()})
+        except (OSError, subprocess.SubprocessError, UnicodeDecodeError) as error:
+            logger.warning("skipping Tesseract's %s word list: %s", model, error)
+            return []
+    words = [w for w in words if w and native(language, w)]
+    if len(words) > limit:
+        words = sorted(random.Random(language).sample(words, limit))
+    return words
 
 
 def _catalog_files(language: str) -> List[Path]:
@@ -305,6 +349,7 @@ def training_texts(
             add(nlu_lines(language, nlu_dir), WEIGHTS["nlu"])
             if language == "vi":
                 add(pyvi_lines(), WEIGHTS["pyvi"], may_hold=False)
+            add(tesseract_words(language), WEIGHTS["tesseract"], may_hold=False)
         items = [(text, weight) for text, weight in items if native(name, text)]
         if "Latn" in NATIVE_SCRIPTS.get(language, ("Latn",)) or name.endswith("-Latn"):
             # People often type without diacritics: learn that form too, at a lower weight.

@@ -15,6 +15,7 @@ import yaml
 HINTS_FILE = Path(__file__).with_name("hints.yml")
 _WORD = re.compile(r"[^\W_]+(?:[0-9]+[^\W_]*)*", re.UNICODE)
 # A Latin word with one of Arabizi's digit-letters inside or in front: 3ayez, ma3a, 7aga, sa2al.
+_ARABIZI_DIGIT = re.compile(r"[235679]")
 _ARABIZI = re.compile(r"^(?=.*[a-z])[a-z]*[235679][a-z']*[a-z][a-z0-9']*$|^[a-z]+[235679][a-z]*$")
 
 
@@ -72,7 +73,7 @@ class HintScorer:
         for word in words:
             for code in self._word_codes.get(word, ()):
                 bonus[code] = bonus.get(code, 0.0) + self.word_log
-        if "ar" in scores and any(ch.isdigit() for ch in lowered):
+        if "ar" in scores and _ARABIZI_DIGIT.search(lowered):
             hits = sum(1 for word in words if _ARABIZI.match(word))
             bonus["ar"] = bonus.get("ar", 0.0) + self.arabizi_log * hits
         if not bonus:

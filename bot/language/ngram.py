@@ -27,6 +27,7 @@ import regex
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("data") / "ngram.npz"
+MIN_ORDER = 2  # single letters add little that letter pairs do not, and cost a lookup each
 MAX_ORDER = 5
 WORD_ORDER = 0  # the order slot used for whole-word features
 WORD_MARK = "\t"  # prefixes whole-word features; never inside a token
@@ -64,10 +65,10 @@ def fold_diacritics(text: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _slices(size: int) -> Tuple[slice, ...]:
-    """Every 1..MAX_ORDER-gram window of a padded token of ``size`` characters, bar the lone spaces."""
+    """Every MIN_ORDER..MAX_ORDER-gram window of a padded token of ``size`` characters, bar lone spaces."""
     return tuple(
         slice(i, i + n)
-        for n in range(1, MAX_ORDER + 1)
+        for n in range(MIN_ORDER, MAX_ORDER + 1)
         for i in range(size - n + 1)
         if not (n == 1 and i in (0, size - 1))
     )
@@ -75,7 +76,7 @@ def _slices(size: int) -> Tuple[slice, ...]:
 
 @functools.lru_cache(maxsize=65536)
 def token_features(token: str) -> Tuple[str, ...]:
-    """Every 1..5-gram of `` token `` (padded with spaces), and the word itself when longer."""
+    """Every 2..5-gram of `` token `` (padded with spaces), and the word itself when longer."""
     padded = f" {token} "
     feats = tuple(map(padded.__getitem__, _slices(len(padded))))
     if len(padded) > MAX_ORDER:
@@ -197,16 +198,14 @@ class NgramModel:
             # Unknown n-grams map to the zero row: no filtering in Python.
             new_rows += map(index.get, token_features(word), repeat(missing))
         if new_words:
-            # One numpy call for every word not seen before, then remembered one by one.
-            sums = np.add.reduceat(self.logp[new_rows], starts, axis=0)
-            bounds = starts[1:] + [len(new_rows)]
-            for k, word in enumerate(new_words):
-                known = bounds[k] - starts[k] - new_rows[starts[k]:bounds[k]].count(missing)
-                scores = sums[k]
-                total += scores
-                count += known
-                if len(cache) < CACHE_WORDS:
-                    cache[word] = (scores, known)
+            # One numpy call each for every word not seen before, then remembered one by one.
+            rows = np.array(new_rows, dtype=np.intp)
+            sums = np.add.reduceat(self.logp[rows], starts, axis=0)
+            known = np.add.reduceat(rows != missing, starts, dtype=np.intp).tolist()
+            total += sums.sum(axis=0)
+            count += sum(known)
+            if len(cache) < CACHE_WORDS:
+                cache.update(zip(new_words, zip(sums, known)))
         return total, count
 
     def class_scores(self, text: str, max_tokens: int = 16) -> Tuple[np.ndarray, int]:

@@ -73,14 +73,25 @@ def script_of(char: str) -> str:
     return unicodedata.name(char, "OTHER").split(" ")[0][:4].title()
 
 
+# Each character's script, as a plain dict: read for every character of every message,
+# where an lru_cache call costs several times a dict look-up.
+_SCRIPT_OF: Dict[str, str] = {}
+_SCRIPT_OF_SIZE = 8192
+
+
 def script_counts(text: str) -> Dict[str, int]:
     """How many letters of each script the text holds.
 
     Characters are counted first (in C), so each distinct character is classified once.
     """
     counts: Dict[str, int] = {}
+    known = _SCRIPT_OF
     for char, number in Counter(text).items():
-        script = script_of(char)
+        script = known.get(char)
+        if script is None:
+            script = script_of(char)
+            if len(known) < _SCRIPT_OF_SIZE:
+                known[char] = script
         if script:
             counts[script] = counts.get(script, 0) + number
     return counts
