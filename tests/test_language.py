@@ -298,7 +298,7 @@ def _sure_lid(label: str, probability: float):
 
     def raw(text: str, k: int):
         asked.append(k)
-        return {label: probability, "en": 1.0 - probability}
+        return {label: probability, "fr" if label == "en" else "en": 1.0 - probability}
 
     return raw, asked
 
@@ -316,6 +316,8 @@ def test_a_long_sentence_lid176_is_sure_of_skips_the_ngram_model() -> None:
     ("szef zabrał mi paszport i nie płaci od trzech miesięcy", "pl", 0.90),  # not sure enough
     ("szef zabrał mi paszport i nie płaci od trzech miesięcy", "de", 0.99),  # sure of a language we do not speak
     ("ሰላም፡ ኣብ ቤት መግቢ እሰርሕ ኣለኹ፡ ወናኒ ስራሕ ፓስፖርተይ ሒዝዎ ኣሎ", "am", 0.99),  # it cannot tell Tigrinya
+    ("toi khong co tien va chu giu ho chieu cua toi", "vi", 0.99),  # plain ASCII, not English
+    ("ana mesh 3arfa a3mel eh el rajel a5ad el passport", "ar", 0.99),
 ])
 def test_otherwise_the_ngram_model_is_read(text: str, label: str, probability: float) -> None:
     raw, _ = _sure_lid(label, probability)
@@ -324,11 +326,17 @@ def test_otherwise_the_ngram_model_is_read(text: str, label: str, probability: f
         detector.detect(text)
 
 
+def test_plain_english_may_take_the_shortcut() -> None:
+    raw, _ = _sure_lid("en", 0.99)
+    detector = LanguageDetector(TIER1, raw_scores=raw, ngram=NoNgrams())
+    assert detector.detect("my boss took my passport and does not pay me").language == "en"
+
+
 def test_the_shortcut_keeps_the_conversation_prior_rules() -> None:
     """A sure lid.176 answer is text evidence like any other: a long sentence switches."""
     raw, _ = _sure_lid("ro", 0.99)
     detector = LanguageDetector(TIER1, raw_scores=raw, ngram=NoNgrams())
-    found = detector.detect("seful mi-a luat pasaportul si nu ma plateste de trei luni", previous="sv")
+    found = detector.detect("șeful mi-a luat pașaportul și nu mă plătește de trei luni", previous="sv")
     assert (found.language, found.reason) == ("ro", "text")
 
 
