@@ -370,3 +370,17 @@ def test_tesseract_words_are_a_fixed_sample_in_the_language_script(monkeypatch, 
     assert len(first) == 20 and first == corpus.tesseract_words("am", limit=20)
     assert all(word in words[:60] for word in first)
     assert corpus.tesseract_words("am", limit=100) == sorted(words[:60])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hej, jag 123", {"Latn": 6}),
+    ("123 !! :)", {}),
+    ("", {}),
+    ("Hej på dig", {"Latn": 8}),
+    ("ok Привет", {"Latn": 2, "Cyrl": 6}),
+    ("ሰላም ok", {"Ethi": 3, "Latn": 2}),
+])
+def test_script_counts(text: str, expected: dict) -> None:
+    from bot.language.scripts import script_counts
+
+    assert script_counts(text) == expected

@@ -238,8 +238,10 @@ class LanguageDetector:
         main_script = max(scripts, key=scripts.get)
         weights = get_weights()
         # Counted by spaces: cheaper than the n-gram model's words, which a sure answer never needs.
+        raw: Optional[Dict[str, float]] = None
         if main_script != "Ethi" and len(clean.split()) >= LID_SURE_WORDS:
-            sure = self._lid_sure(self._raw(clean.lower(), LID_SURE_LABELS), clean.isascii())
+            raw = self._raw(clean.lower(), LID_SURE_LABELS)
+            sure = self._lid_sure(raw, clean.isascii())
             if sure:
                 return sure
         words = words_of(clean)
@@ -260,7 +262,7 @@ class LanguageDetector:
         # n-gram margin is wider than lid.176's whole range it cannot change the answer:
         # skip it then, it is the slowest part.
         if main_script != "Ethi" and _margin(combined) <= weights.lid_span:
-            lid = self.lid_evidence(clean, combined.keys() if combined else self.supported, weights.lid_floor)
+            lid = self.lid_evidence(clean, combined.keys() if combined else self.supported, weights.lid_floor, raw)
             if lid and combined:
                 floor = math.log(weights.lid_floor)
                 combined = {code: value + weights.lid * lid.get(code, floor) for code, value in combined.items()}
@@ -311,11 +313,17 @@ class LanguageDetector:
         total = sum(restricted.values())
         return {code: value / total for code, value in restricted.items()}
 
-    def lid_evidence(self, clean: str, candidates, floor: float) -> Dict[str, float]:
-        """log(p + floor) of lid.176's probabilities renormalised over ``candidates``."""
+    def lid_evidence(
+        self, clean: str, candidates, floor: float, asked: Optional[Mapping[str, float]] = None
+    ) -> Dict[str, float]:
+        """log(p + floor) of lid.176's probabilities renormalised over ``candidates``.
+
+        ``asked``: lid.176's top labels for ``clean`` when they were already read (it is not
+        asked again; a candidate not among them counts as the floor).
+        """
         wanted = frozenset(candidates)
         raw: Dict[str, float] = {}
-        for label, prob in self._raw(clean.lower(), LID_LABELS).items():
+        for label, prob in (asked if asked is not None else self._raw(clean.lower(), LID_LABELS)).items():
             code = LABEL_ALIASES.get(label, label)
             if code in wanted:
                 raw[code] = raw.get(code, 0.0) + prob

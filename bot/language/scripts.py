@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import string
 import unicodedata
 from collections import Counter
 from typing import Dict, Mapping, Tuple
@@ -77,6 +78,7 @@ def script_of(char: str) -> str:
 # where an lru_cache call costs several times a dict look-up.
 _SCRIPT_OF: Dict[str, str] = {}
 _SCRIPT_OF_SIZE = 8192
+_ASCII_LETTERS_DELETED = str.maketrans("", "", string.ascii_letters)
 
 
 def script_counts(text: str) -> Dict[str, int]:
@@ -84,6 +86,9 @@ def script_counts(text: str) -> Dict[str, int]:
 
     Characters are counted first (in C), so each distinct character is classified once.
     """
+    if text.isascii():  # most messages: only Latin letters can be in it, counted in C
+        letters = len(text) - len(text.translate(_ASCII_LETTERS_DELETED))
+        return {"Latn": letters} if letters else {}
     counts: Dict[str, int] = {}
     known = _SCRIPT_OF
     for char, number in Counter(text).items():
