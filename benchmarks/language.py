@@ -357,7 +357,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "a little. A text of five words or more outside Ge'ez script that lid.176 gives to one of the candidates "
         "with probability ≥ 0.95 is settled by lid.176 alone (on such texts it is as accurate as the whole "
         "detector, and several times faster). The n-gram model's Tigrinya and Amharic text includes the word "
-        "lists inside Debian's Tesseract OCR models (tesseract-ocr-tir, tesseract-ocr-amh). No line of the evaluation data is used to train or fit anything (which languages "
+        "lists inside Debian's Tesseract OCR models (tesseract-ocr-tir, tesseract-ocr-amh) and the ICT "
+        "terms of the tech-mezgeb-qalat package (the same terms in both). No line of the evaluation data is used to train or fit anything (which languages "
         "needed more corpus text of our own was judged from these per-language tables).",
         "",
     ]

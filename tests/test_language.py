@@ -384,3 +384,13 @@ def test_script_counts(text: str, expected: dict) -> None:
     from bot.language.scripts import script_counts
 
     assert script_counts(text) == expected
+
+
+def test_ict_terms_give_both_geez_languages_the_same_concepts() -> None:
+    """tech-mezgeb-qalat is a dependency: its terms reach the model for am and ti alike, in Ge'ez script."""
+    from bot.language.corpus import native, term_lines
+
+    amharic, tigrinya = term_lines("am"), term_lines("ti")
+    assert len(amharic) > 2000 and len(tigrinya) > 2000
+    assert 0.9 < len(amharic) / len(tigrinya) < 1.1
+    assert all(native("ti", term) for term in tigrinya) and term_lines("sv") == []

@@ -5,9 +5,10 @@
 - CLDR through Babel: names of languages, countries, units, months in each language;
 - spaCy's language data: stop words, number words, example sentences;
 - pyvi's Vietnamese word list;
-- the word lists inside Tesseract's OCR models (Debian's ``tesseract-ocr-<lang>``
-  packages) for Tigrinya and Amharic, the two languages that share the Ge'ez script
-  and have little other shippable text;
+- for Tigrinya and Amharic, the two languages that share the Ge'ez script and have
+  little other shippable text: the word lists inside Tesseract's OCR models (Debian's
+  ``tesseract-ocr-tir`` and ``-amh``) and the ICT terms of the ``tech-mezgeb-qalat``
+  package, the same terms in both languages;
 - the message catalogs (gettext ``.mo`` files) of installed programs, in
   ``/usr/share/locale``: user-interface sentences in many languages, and their
   English originals (capped, so no language drowns the rest);
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import logging
 import random
 import re
@@ -59,7 +61,7 @@ CLDR_SKIP_KEYS = frozenset({
 
 # How much each source counts (our own sentences are the best evidence).
 WEIGHTS = {"corpus": 1.0, "cldr": 0.5, "spacy": 1.0, "pyvi": 0.5, "gettext": 0.5, "translations": 1.0, "nlu": 1.0,
-           "folded": 0.35, "tesseract": 0.5}
+           "folded": 0.35, "tesseract": 0.5, "terms": 0.5}
 LOCALE_DIRS: Tuple[Path, ...] = (Path("/usr/share/locale"),)
 GETTEXT_WORDS = 40_000  # at most this many words per language from message catalogs
 GETTEXT_LOCALES: Dict[str, Tuple[str, ...]] = {"tl": ("tl", "fil"), "zh": ("zh_CN",), "pt": ("pt", "pt_BR"), "sr": ("sr", "sr@latin")}
@@ -210,6 +212,27 @@ def tesseract_words(language: str, limit: int = TESSERACT_WORDS) -> List[str]:
     return words
 
 
+# The ICT terminology dictionary in the ``tech-mezgeb-qalat`` package: the same terms in
+# Amharic and Tigrinya, so neither language gets words the other lacks.
+TERM_COLUMNS: Dict[str, str] = {"am": "amharic", "ti": "tigrigna"}
+
+
+def term_lines(language: str) -> List[str]:
+    """Amharic or Tigrinya terms from ``tech-mezgeb-qalat`` (MIT), when it is installed."""
+    column = TERM_COLUMNS.get(language)
+    spec = importlib.util.find_spec("tech_mezgeb_qalat") if column else None
+    if not spec or not spec.origin:
+        return []
+    path = Path(spec.origin).parent / "terms.json"
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        logger.warning("skipping %s: %s", path, error)
+        return []
+    terms = (entry.get(column) for entry in entries if isinstance(entry, dict))
+    return sorted({" ".join(term.split()) for term in terms if isinstance(term, str) and native(language, term)})
+
+
 def _catalog_files(language: str) -> List[Path]:
     files: List[Path] = []
     for root in LOCALE_DIRS:
@@ -350,6 +373,7 @@ def training_texts(
             if language == "vi":
                 add(pyvi_lines(), WEIGHTS["pyvi"], may_hold=False)
             add(tesseract_words(language), WEIGHTS["tesseract"], may_hold=False)
+            add(term_lines(language), WEIGHTS["terms"], may_hold=False)
         items = [(text, weight) for text, weight in items if native(name, text)]
         if "Latn" in NATIVE_SCRIPTS.get(language, ("Latn",)) or name.endswith("-Latn"):
             # People often type without diacritics: learn that form too, at a lower weight.
