@@ -355,7 +355,8 @@ def test_tesseract_words_are_a_fixed_sample_in_the_language_script(monkeypatch, 
     """The word list is cut to ``limit`` the same way on every machine, and other scripts are dropped."""
     from bot.language import corpus
 
-    model = tmp_path / "amh.traineddata"
+    model = tmp_path / "5" / "tessdata" / "amh.traineddata"
+    model.parent.mkdir(parents=True)
     model.write_bytes(b"model")
     words = [f"ሰላም{chr(0x1200 + i)}" for i in range(60)] + ["hello", "ok"]
 
@@ -365,7 +366,7 @@ def test_tesseract_words_are_a_fixed_sample_in_the_language_script(monkeypatch, 
 
     monkeypatch.setattr(corpus.shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(corpus.subprocess, "run", fake_run)
-    monkeypatch.setattr(corpus, "TESSDATA_DIRS", (tmp_path,))
+    monkeypatch.setattr(corpus, "TESSDATA_ROOT", tmp_path)
     first = corpus.tesseract_words("am", limit=20)
     assert len(first) == 20 and first == corpus.tesseract_words("am", limit=20)
     assert all(word in words[:60] for word in first)

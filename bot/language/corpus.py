@@ -69,7 +69,7 @@ _GETTEXT_NOISE = re.compile(r"%[-+ #0-9.$*]*[a-zA-Z]|\{[^}]*\}|<[^>]+>|[_&](?=\w
 
 # Tesseract's model names for the languages whose OCR word lists we read, and where Debian puts them.
 TESSERACT_MODELS: Dict[str, str] = {"ti": "tir", "am": "amh"}
-TESSDATA_DIRS: Tuple[Path, ...] = tuple(sorted(Path("/usr/share/tesseract-ocr").glob("*/tessdata")))
+TESSDATA_ROOT = Path("/usr/share/tesseract-ocr")  # Debian: <root>/<version>/tessdata/<model>.traineddata
 TESSERACT_WORDS = 20_000  # at most this many words per language (Amharic's list has over half a million)
 
 _PLACEHOLDER = re.compile(r"\{[^}]*\}|%[sd]|'[^']*'")
@@ -191,7 +191,7 @@ def tesseract_words(language: str, limit: int = TESSERACT_WORDS) -> List[str]:
     if not model:
         return []
     tools = shutil.which("combine_tessdata"), shutil.which("dawg2wordlist")
-    found = [d / f"{model}.traineddata" for d in TESSDATA_DIRS if (d / f"{model}.traineddata").exists()]
+    found = sorted(TESSDATA_ROOT.glob(f"*/tessdata/{model}.traineddata"))
     if not all(tools) or not found:
         logger.warning("no Tesseract word list for %s: apt-get install tesseract-ocr tesseract-ocr-%s", language, model)
         return []

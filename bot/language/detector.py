@@ -151,6 +151,16 @@ def _softmax(scores: Mapping[str, float], temperature: float = 1.0) -> Dict[str,
     return {code: value / total for code, value in exps.items()}
 
 
+def _restrict(raw: Mapping[str, float], wanted: FrozenSet[str]) -> Dict[str, float]:
+    """lid.176's label probabilities summed per language in ``wanted`` (aliases folded in)."""
+    restricted: Dict[str, float] = {}
+    for label, prob in raw.items():
+        code = LABEL_ALIASES.get(label, label)
+        if code in wanted:
+            restricted[code] = restricted.get(code, 0.0) + prob
+    return restricted
+
+
 def _margin(scores: Mapping[str, float]) -> float:
     """How far the best score leads the second (0 when there is no evidence)."""
     if len(scores) < 2:
@@ -300,11 +310,7 @@ class LanguageDetector:
         """lid.176's probabilities over supported languages when its best label is one of
         them with at least ``LID_SURE_PROBABILITY`` (in ``LID_SURE_ASCII`` for a plain-ASCII
         text); empty otherwise."""
-        restricted: Dict[str, float] = {}
-        for label, prob in raw.items():
-            code = LABEL_ALIASES.get(label, label)
-            if code in self.supported:
-                restricted[code] = restricted.get(code, 0.0) + prob
+        restricted = _restrict(raw, self.supported)
         if not restricted:
             return {}
         best = max(restricted, key=restricted.get)
@@ -321,12 +327,7 @@ class LanguageDetector:
         ``asked``: lid.176's top labels for ``clean`` when they were already read (it is not
         asked again; a candidate not among them counts as the floor).
         """
-        wanted = frozenset(candidates)
-        raw: Dict[str, float] = {}
-        for label, prob in (asked if asked is not None else self._raw(clean.lower(), LID_LABELS)).items():
-            code = LABEL_ALIASES.get(label, label)
-            if code in wanted:
-                raw[code] = raw.get(code, 0.0) + prob
+        raw = _restrict(asked if asked is not None else self._raw(clean.lower(), LID_LABELS), frozenset(candidates))
         total = sum(raw.values())
         if total <= 0:
             return {}

@@ -1,7 +1,6 @@
 """Unicode script counts: the cheapest and surest language evidence there is."""
 from __future__ import annotations
 
-import functools
 import string
 import unicodedata
 from collections import Counter
@@ -60,7 +59,6 @@ _RANGES = (
 )
 
 
-@functools.lru_cache(maxsize=8192)
 def script_of(char: str) -> str:
     """ISO 15924-like code of one letter: Latn, Cyrl, Arab, ... or '' if not a letter."""
     if not char.isalpha():
