@@ -72,6 +72,11 @@ class Settings:
     lease_seconds: int = 45
     console_session_hours: float = 12.0
     neutral_exit_url: str = "https://www.google.com/search?q=weather"
+    # The widget's limits (0 turns one off). A client address may be a shelter's Wi-Fi or a
+    # mobile operator's shared address, so its limits are far above one person's.
+    widget_messages_per_minute: int = 30
+    widget_address_messages_per_minute: int = 300
+    widget_sessions_per_hour: int = 300
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -105,6 +110,11 @@ class Settings:
             lease_seconds=_int(env, "FRISTAD_LEASE_SECONDS", defaults.lease_seconds),
             console_session_hours=_float(env, "FRISTAD_CONSOLE_SESSION_HOURS", defaults.console_session_hours),
             neutral_exit_url=env.get("FRISTAD_NEUTRAL_EXIT_URL", defaults.neutral_exit_url),
+            widget_messages_per_minute=_int(env, "FRISTAD_WIDGET_MESSAGES_PER_MINUTE", defaults.widget_messages_per_minute),
+            widget_address_messages_per_minute=_int(
+                env, "FRISTAD_WIDGET_ADDRESS_MESSAGES_PER_MINUTE", defaults.widget_address_messages_per_minute
+            ),
+            widget_sessions_per_hour=_int(env, "FRISTAD_WIDGET_SESSIONS_PER_HOUR", defaults.widget_sessions_per_hour),
         )
 
     @property

@@ -79,12 +79,12 @@ def channel_env(telegram_url: str, twilio_url: str, port: int) -> dict:
     )
 
 
-@pytest.fixture(scope="session")
-def channel_app(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory, fake_telegram, fake_twilio):
-    """Fristad's channels in a Sanic app without Rasa (tests/fakes/channel_app.py)."""
+@contextlib.contextmanager
+def running_channel_app(redis_server: EmbeddedRedis, data_dir: Path, fake_telegram, fake_twilio, **settings: str):
+    """Fristad's channels in a Sanic app without Rasa (tests/fakes/channel_app.py), with
+    the test keys and the local fakes, and ``settings`` on top."""
     from fakes.harness import start_channel_app, stop_channel_app
 
-    data_dir = tmp_path_factory.mktemp("channel-app")
     port = free_port()
     env = dict(os.environ)
     env.update(channel_env(fake_telegram.url, fake_twilio.url, port))
@@ -92,9 +92,19 @@ def channel_app(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFa
         REDIS_URL=redis_server.url, FRISTAD_DATA_DIR=str(data_dir), FRISTAD_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY,
         FRISTAD_ADDRESS_KEY=TEST_ADDRESS_KEY, FRISTAD_LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
     )
+    env.update(settings)
     app = start_channel_app(env, port, data_dir / "logs")
-    yield app
-    stop_channel_app(app)
+    try:
+        yield app
+    finally:
+        stop_channel_app(app)
+
+
+@pytest.fixture(scope="session")
+def channel_app(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory, fake_telegram, fake_twilio):
+    """Fristad's channels in a Sanic app without Rasa, with the default settings."""
+    with running_channel_app(redis_server, tmp_path_factory.mktemp("channel-app"), fake_telegram, fake_twilio) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

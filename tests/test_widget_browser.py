@@ -164,3 +164,33 @@ def test_widget_on_the_real_server_answers_and_turns_rtl_for_arabic(fristad_serv
     page.wait_for_function("() => document.documentElement.dir === 'rtl'", timeout=20000)
     page.screenshot(path=str(ARTIFACTS / "widget-6-real-server-arabic.png"))
     assert [url for url in requests if not url.startswith(fristad_server)] == []
+
+
+def test_widget_waits_when_asked_to_and_loses_no_message(channel_app, browser_context, redis_client) -> None:
+    """The first session request and the first two message posts are answered 429 (as a
+    flood limit would); the widget waits the Retry-After and sends them again."""
+    import hashlib
+    import json
+
+    refused = {"session": 0, "messages": 0}
+    budget = {"session": 1, "messages": 2}
+
+    def slow_down(route, kind: str) -> None:
+        if refused[kind] < budget[kind]:
+            refused[kind] += 1
+            route.fulfill(status=429, headers={"Retry-After": "1", "Content-Type": "application/json"},
+                          body='{"error": "too_many_messages", "message": "Please wait a moment."}')
+        else:
+            route.continue_()
+
+    browser_context.route("**/chat/api/session", lambda route: slow_down(route, "session"))
+    browser_context.route("**/chat/api/messages", lambda route: slow_down(route, "messages"))
+    page = browser_context.new_page()
+    page.goto(channel_app.base + "/chat")
+    page.wait_for_selector(".msg.bot", timeout=20000)  # the greeting, sent again after two refusals
+    page.fill("#text", "I need help")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.msg.bot').length >= 2", timeout=20000)
+    assert refused == budget
+    processed = [json.loads(entry)["text_sha"] for entry in redis_client.lrange("test:processed", 0, -1)]
+    assert processed == [hashlib.sha256(text.encode()).hexdigest() for text in ("/greet", "I need help")]

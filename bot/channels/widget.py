@@ -9,7 +9,9 @@ The conversation token is issued by the server and lives in the page's memory.
 Bot and counsellor messages are appended to a per-conversation Redis stream and
 read with Server-Sent Events (``GET /chat/api/events``, resumable with
 ``Last-Event-ID``), so a dropped connection loses nothing. The person writes with
-``POST /chat/api/messages``.
+``POST /chat/api/messages``. Anyone can reach this API, so new conversations and messages
+are limited per client address and per conversation (:mod:`bot.channels.ratelimit`); a
+request over a limit gets 429 and ``Retry-After``, and the page sends it again then.
 
 Routes (Rasa mounts the blueprint at ``/chat`` because ``url_prefix`` is absolute):
 ``GET /chat`` page, ``GET /chat/widget.js|widget.css|embed.js``, ``GET /chat/api/config``,
@@ -27,7 +29,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -36,6 +38,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels import dedupe
 from bot.channels.common import at_server_start, deliver
+from bot.channels.ratelimit import Limit, over_limit
 from bot.channels.http import error, json_body
 from bot.channels.options import normalise_buttons
 from bot.channels.simple_output import WholeMessageOutput
@@ -104,6 +107,32 @@ def token_ok(token: Any) -> bool:
 
 def stream_key(sender_id: str) -> str:
     return conversation_key(sender_id, "widget_stream")
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+def client_address(request: Request) -> str:
+    """The client's address: the one a trusted proxy forwards when Sanic is told to read it
+    (``SANIC_PROXIES_COUNT``, ``SANIC_REAL_IP_HEADER``), else the connection's."""
+    return request.remote_addr or request.ip or "unknown"
+
+
+def message_limits(sender_id: str, address: str) -> List[Tuple[Limit, str]]:
+    settings = get_settings()
+    return [
+        (Limit("widget-conversation", settings.widget_messages_per_minute, 60), sender_id),
+        (Limit("widget-address", settings.widget_address_messages_per_minute, 60), address),
+    ]
+
+
+def session_limit() -> Limit:
+    return Limit("widget-sessions", get_settings().widget_sessions_per_hour, 3600)
+
+
+def slow_down(wait_seconds: int, code: str, message: str) -> HTTPResponse:
+    """429 with the wait in ``Retry-After``: the widget keeps what it was sending and tries again then."""
+    headers = {**security_headers(), "Retry-After": str(wait_seconds)}
+    return response.json({"error": code, "message": message}, status=429, headers=headers)
 
 
 # --- output --------------------------------------------------------------------------
@@ -217,6 +246,10 @@ class WidgetInput(InputChannel):
 
         @chat.route("/api/session", methods=["POST"])
         async def session(request: Request) -> HTTPResponse:
+            wait = await over_limit(get_async_redis(), session_limit(), client_address(request))
+            if wait:
+                logger.warning("widget sessions over the limit for one client address")
+                return slow_down(wait, "too_many_sessions", "Please wait a moment and try again.")
             return response.json({"token": issue_token()}, headers=security_headers())
 
         @chat.route("/api/messages", methods=["POST"])
@@ -234,6 +267,11 @@ class WidgetInput(InputChannel):
             token = body["token"]
             sender_id = pseudonymous_id(CHANNEL, token)
             client = get_async_redis()
+            for limit, subject in message_limits(sender_id, client_address(request)):
+                wait = await over_limit(client, limit, subject)
+                if wait:
+                    logger.warning("widget messages over the %s limit", limit.name)
+                    return slow_down(wait, "too_many_messages", "Please wait a moment. Your message will be sent.")
             delivery = f"{sender_id}:{message_id}"
             if not await dedupe.claim(client, CHANNEL, delivery):
                 return response.json({"status": "duplicate"}, headers=security_headers())

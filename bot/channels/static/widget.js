@@ -7,7 +7,7 @@
   "use strict";
 
   var API = "/chat/api/";
-  var state = { token: null, lastEventId: "", config: null, language: null, streaming: false, pending: [] };
+  var state = { token: null, lastEventId: "", config: null, language: null, streaming: false, starting: false, pending: [] };
   var $ = function (id) { return document.getElementById(id); };
 
   function embedded() { return document.body.getAttribute("data-mode") === "embed" && window.parent !== window; }
@@ -91,21 +91,38 @@
     });
   }
 
+  // The wait the server asks for (429, Retry-After), else a back-off of up to 30 s.
+  function retryDelay(reply, attempt) {
+    var asked = reply && reply.headers ? parseInt(reply.headers.get("Retry-After"), 10) : 0;
+    if (asked > 0) { return Math.min(asked, 300) * 1000; }
+    return Math.min(30000, 1000 * Math.pow(2, attempt));
+  }
+
+  function offline() { status(state.config ? state.config.labels.widget_offline : ""); }
+
+  // Nothing the person wrote is dropped: without a conversation yet it waits for one.
   function send(text, shown, hidden) {
-    if (!state.token || !text) { return; }
+    if (!text) { return; }
     if (!hidden) { addMessage("person", shown || text, { language: state.language }); }
-    var message = { token: state.token, text: text, message_id: randomId(), language_hint: state.language };
+    var message = { text: text, message_id: randomId(), language_hint: state.language };
+    if (!state.token) { state.pending.push(message); return; }
     deliver(message, 0);
   }
 
   function deliver(message, attempt) {
+    if (!state.token) { state.pending.push(message); return; }
+    message.token = state.token;
     post("messages", message).then(function (reply) {
-      if (reply.status === 403) { return restart(); }
-      if (reply.status >= 500 && attempt < 5) { throw new Error("retry"); }
+      if (reply.status === 403) { state.pending.push(message); return restart(); }
+      if (reply.status === 429 || reply.status >= 500) {
+        if (reply.status !== 429) { offline(); }
+        window.setTimeout(function () { deliver(message, attempt + 1); }, retryDelay(reply, attempt));
+        return;
+      }
       status("");
     }).catch(function () {
-      status(state.config ? state.config.labels.widget_offline : "");
-      window.setTimeout(function () { deliver(message, attempt + 1); }, Math.min(10000, 1000 * Math.pow(2, attempt)));
+      offline();
+      window.setTimeout(function () { deliver(message, attempt + 1); }, retryDelay(null, attempt));
     });
   }
 
@@ -207,12 +224,23 @@
   }
 
   /* ---- start ---- */
-  function restart() {
+  function restart(attempt) {
+    attempt = attempt || 0;
+    if (state.starting && !attempt) { return Promise.resolve(); }
+    state.starting = true;
     state.token = null;
     state.lastEventId = "";
-    return post("session", {}).then(function (r) { return r.json(); }).then(function (session) {
+    return post("session", {}).then(function (reply) {
+      if (!reply.ok) { throw reply; }
+      return reply.json();
+    }).then(function (session) {
+      state.starting = false;
       state.token = session.token;
       listen(0);
+      state.pending.splice(0).forEach(function (message) { deliver(message, 0); });
+    }).catch(function (reply) {
+      offline();
+      window.setTimeout(function () { restart(attempt + 1); }, retryDelay(reply, attempt));
     });
   }
 
