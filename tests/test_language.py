@@ -387,6 +387,24 @@ def test_script_counts(text: str, expected: dict) -> None:
     assert script_counts(text) == expected
 
 
+@pytest.mark.parametrize("scripts, letters, expected", [
+    ({"Latn": 9, "Ethi": 5}, 14, "Ethi"),  # "ኣብ Stockholm ኣሎኹ": a place name in a Tigrinya line
+    ({"Latn": 9, "Cyrl": 8}, 17, "Cyrl"),
+    ({"Latn": 18, "Ethi": 5}, 23, "Latn"),  # under SCRIPT_SHARE: a Latin text that quotes a word
+    ({"Latn": 20}, 20, "Latn"),
+    ({"Cyrl": 10, "Latn": 3}, 13, "Cyrl"),
+])
+def test_latin_words_in_a_text_in_another_script_do_not_decide_its_script(scripts, letters, expected) -> None:
+    from bot.language.detector import main_script_of
+
+    assert main_script_of(scripts, letters) == expected
+
+
+def test_a_tigrinya_line_with_a_swedish_place_name_is_tigrinya(tier1: LanguageDetector) -> None:
+    assert tier1.detect("ኣብ Stockholm ኣሎኹ").language == "ti"
+    assert tier1.detect("ኣብ Stockholm ኣሎኹ ሓገዝ").language == "ti"
+
+
 def test_ict_terms_give_both_geez_languages_the_same_concepts() -> None:
     """tech-mezgeb-qalat is a dependency: its terms reach the model for am and ti alike, in Ge'ez script."""
     from bot.language.corpus import native, term_lines

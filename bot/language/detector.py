@@ -161,6 +161,18 @@ def _restrict(raw: Mapping[str, float], wanted: FrozenSet[str]) -> Dict[str, flo
     return restricted
 
 
+def main_script_of(scripts: Mapping[str, int], letters: int) -> str:
+    """The script a text is written in: the one with most letters, except that Latin
+    letters in a text at least ``SCRIPT_SHARE`` in another script are quoted words, names
+    or links (a Tigrinya or Russian message with an English word in it): that script leads."""
+    best = max(scripts, key=scripts.get)
+    if best == "Latn":
+        others = [(count, script) for script, count in scripts.items() if script != "Latn" and count >= SCRIPT_SHARE * letters]
+        if others:
+            return max(others)[1]
+    return best
+
+
 def _margin(scores: Mapping[str, float]) -> float:
     """How far the best score leads the second (0 when there is no evidence)."""
     if len(scores) < 2:
@@ -245,7 +257,7 @@ class LanguageDetector:
             code = SCRIPT_LANGUAGE.get(script)
             if code in self.supported and count >= SCRIPT_SHARE * letters:
                 return {code: 1.0}
-        main_script = max(scripts, key=scripts.get)
+        main_script = main_script_of(scripts, letters)
         weights = get_weights()
         # Counted by spaces: cheaper than the n-gram model's words, which a sure answer never needs.
         raw: Optional[Dict[str, float]] = None
