@@ -28,12 +28,21 @@ async def _request(tracker: Tracker) -> Tuple[HandoffRequest, Optional[int]]:
     return request, position
 
 
-def _tell_position(dispatcher: CollectingDispatcher, position: Optional[int]) -> None:
-    """Place in the queue and a rough wait, in the person's language (None: a counsellor already has it)."""
-    if position:
-        dispatcher.utter_message(
-            response="utter_queue_position", queue_position=position, wait_minutes=service.wait_minutes(position)
-        )
+async def _tell_wait(dispatcher: CollectingDispatcher, request: HandoffRequest, position: Optional[int]) -> None:
+    """That a counsellor will write, the place in the queue and a rough wait, in the
+    person's language. With nobody of the team at the console, no wait is promised:
+    they keep their place and hear how to reach the emergency number."""
+    if not position:  # a counsellor already has the conversation
+        dispatcher.utter_message(response="utter_human_requested")
+        return
+    present = await service.counsellors_present(request.team)
+    if not present:
+        dispatcher.utter_message(response="utter_no_counsellor_online", queue_position=position)
+        return
+    dispatcher.utter_message(response="utter_human_requested")
+    dispatcher.utter_message(
+        response="utter_queue_position", queue_position=position, wait_minutes=service.wait_minutes(position, present)
+    )
 
 
 class ActionRequestHuman(Action):
@@ -43,9 +52,8 @@ class ActionRequestHuman(Action):
         return "action_request_human"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        _, position = await _request(tracker)
-        dispatcher.utter_message(response="utter_human_requested")
-        _tell_position(dispatcher, position)
+        request, position = await _request(tracker)
+        await _tell_wait(dispatcher, request, position)
         return []
 
 

@@ -132,6 +132,27 @@ async def test_login_sets_a_strict_cookie_and_logout_ends_the_session(base, env)
     assert stored.startswith("scrypt$") and PASSWORD not in stored
 
 
+async def test_a_counsellor_is_present_from_login_through_heartbeats_until_logout(base, env):
+    from bot.handoff import keys, presence
+    from bot.storage.redis_client import get_async_redis
+
+    add(env, "amal", teams=("county", "youth"))
+    add(env, "bo", teams=("shelter",))
+    count = lambda team: presence.present_count(get_async_redis(), team)  # noqa: E731
+    assert [await count(t) for t in ("county", "youth", "shelter")] == [0, 0, 0]
+    async with logged_in(base, "amal") as client:
+        assert [await count(t) for t in ("county", "youth", "shelter")] == [1, 1, 0]
+        # Silent past PRESENCE_SECONDS: gone; the next heartbeat brings the counsellor back.
+        later = presence._now_ms() + (presence.PRESENCE_SECONDS + 1) * 1000
+        assert await presence.present_count(get_async_redis(), "county", now_ms=later) == 0
+        env.zadd(keys.presence_key("county"), {"amal": 0})
+        assert await count("county") == 0
+        assert (await client.post("/console/api/heartbeat")).status_code == 200
+        assert await count("county") == 1
+        assert (await client.post("/console/api/logout")).status_code == 200
+        assert [await count(t) for t in ("county", "youth")] == [0, 0]
+
+
 async def env_hash(sync_client, name: str) -> str:
     return sync_client.hget(accounts.account_key(name), "password")
 

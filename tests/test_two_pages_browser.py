@@ -71,7 +71,7 @@ def test_person_and_counsellor_in_two_browser_pages(server) -> None:
         person.locator(".msg.bot").first.wait_for(timeout=WAIT_MS)
         person.fill("#text", "أريد التحدث مع شخص حقيقي")
         person.keyboard.press("Enter")
-        waiting = first_sentence(catalog.render("utter_human_requested", "ar").text)
+        waiting = first_sentence(catalog.render("utter_no_counsellor_online", "ar").text)  # nobody logged in yet
         person.locator("#log .msg", has_text=waiting).first.wait_for(timeout=WAIT_MS)
 
         # The counsellor sees it at the top of the queue, in Arabic, and claims it.

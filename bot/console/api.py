@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.http import error, json_body
 from bot.console import accounts, effects, replies, transcript
-from bot.handoff import keys, relay
+from bot.handoff import keys, presence, relay
 from bot.handoff.queue import Counsellor, queue_for
 from bot.language.registry import languages
 from bot.settings import get_settings
@@ -121,6 +121,7 @@ def add_api_routes(api: Blueprint) -> Blueprint:
         counsellor = await accounts.get_counsellor(client, name)
         seconds = int(get_settings().console_session_hours * 3600)
         token = await accounts.create_session(client, name, seconds)
+        await presence.mark_present(client, counsellor.name, counsellor.teams)
         reply = ok({"name": counsellor.name, "alias": counsellor.alias, "teams": list(counsellor.teams), "languages": list(counsellor.languages)})
         reply.cookies[COOKIE] = token
         cookie = reply.cookies[COOKIE]
@@ -134,6 +135,9 @@ def add_api_routes(api: Blueprint) -> Blueprint:
 
     @api.route("/api/logout", methods=["POST"])
     async def logout(request: Request) -> HTTPResponse:
+        counsellor = await current_counsellor(request)
+        if counsellor is not None:
+            await presence.mark_gone(get_async_redis(), counsellor.name, counsellor.teams)
         await accounts.end_session(get_async_redis(), request.cookies.get(COOKIE))
         reply = ok({"ok": True})
         reply.cookies[COOKIE] = ""
@@ -166,6 +170,7 @@ def add_api_routes(api: Blueprint) -> Blueprint:
         counsellor, problem = await authorised(request)
         if problem:
             return problem
+        await presence.mark_present(get_async_redis(), counsellor.name, counsellor.teams)
         renewed = await queue_for(get_async_redis()).heartbeat(counsellor.name)
         return ok({"renewed": renewed, "lease_seconds": get_settings().lease_seconds})
 

@@ -3,7 +3,8 @@
 Reads the global handoff event stream (ids and labels only, never message text) with
 XREAD BLOCK and forwards what this counsellor may see: queue changes of their teams
 and new messages in conversations they hold. Each loop also renews the counsellor's
-leases, so an open console is its own heartbeat; a closed one lets leases expire.
+leases and presence, so an open console is its own heartbeat; a closed one lets leases
+expire and the counsellor count as gone.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Dict, Optional
 
 from sanic.request import Request
 
-from bot.handoff import keys
+from bot.handoff import keys, presence
 from bot.handoff.queue import Counsellor, queue_for
 from bot.storage.redis_client import get_async_redis
 
@@ -62,10 +63,12 @@ async def stream_events(request: Request, counsellor: Counsellor) -> None:
         last = newest[0][0] if newest else "0-0"
     try:
         await stream.send(frame("ready", {"lease_renewed": await q.heartbeat(counsellor.name)}))
+        await presence.mark_present(client, counsellor.name, counsellor.teams)
         while True:
             found = await client.xread({keys.EVENTS: last}, count=100, block=BLOCK_MS)
             await q.heartbeat(counsellor.name)
-            if not found:
+            if not found:  # a quiet loop: at most once per BLOCK_MS (the page's heartbeat covers busy times)
+                await presence.mark_present(client, counsellor.name, counsellor.teams)
                 await stream.send(": keep-alive\n\n")
                 continue
             for entry_id, fields in found[0][1]:

@@ -18,6 +18,11 @@ EVENTS_MAXLEN = 10_000
 RELAY_MAXLEN = 5_000
 
 
+def presence_key(team: str) -> str:
+    """Zset: login names of a team's counsellors at the console -> their last beat (ms)."""
+    return f"{HANDOFF_ROOT}present:{team}"
+
+
 def state_key(sender_id: str) -> str:
     """Hash: state, team, language, urgency, counsellor, lease..."""
     return conversation_key(sender_id, "handoff")

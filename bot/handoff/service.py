@@ -4,18 +4,26 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
+from bot.handoff import presence
 from bot.handoff.queue import queue_for
 from bot.handoff.requests import HandoffRequest
 from bot.storage.redis_client import get_async_redis
 
 logger = logging.getLogger(__name__)
 
-MINUTES_PER_PLACE = 5  # rough: one counsellor conversation takes some minutes to pick up
+MINUTES_PER_PLACE = 5  # rough: one counsellor takes some minutes to pick up the next conversation
 
 
-def wait_minutes(position: int) -> int:
-    """A rough, honest-ish estimate the person sees; never zero."""
-    return max(1, position * MINUTES_PER_PLACE)
+def wait_minutes(position: int, counsellors: int = 1) -> int:
+    """A rough estimate the person sees: places ahead shared among the counsellors
+    present; never zero."""
+    rounds = -(-position // max(1, counsellors))
+    return max(1, rounds * MINUTES_PER_PLACE)
+
+
+async def counsellors_present(team: str) -> int:
+    """Counsellors of ``team`` at the console now (see :mod:`bot.handoff.presence`)."""
+    return await presence.present_count(get_async_redis(), team)
 
 
 async def enqueue(request: HandoffRequest) -> Optional[int]:
