@@ -30,18 +30,20 @@ def assert_slowed(reply: httpx.Response, code: str, longest_wait: int) -> None:
 
 # --- the limiter on its own -------------------------------------------------------------
 
-async def test_a_limit_counts_each_subject_in_its_window(redis_server, redis_client) -> None:
+async def test_a_limit_counts_each_subject_over_a_sliding_window(redis_server, redis_client) -> None:
     client = aioredis.from_url(redis_server.url, decode_responses=True)
     limit = Limit("test-limit", 3, 10)
     try:
-        answers = [await over_limit(client, limit, "10.0.0.1", now=1000.5) for _ in range(4)]
-        assert answers[:3] == [None, None, None]
-        assert answers[3] == 10  # 1000.5 is in the window 1000..1010: 9.5 s left, rounded up
-        assert await over_limit(client, limit, "10.0.0.2", now=1001.0) is None  # another subject
-        assert await over_limit(client, limit, "10.0.0.1", now=1010.0) is None  # the next window
+        answers = [await over_limit(client, limit, "10.0.0.1", now=1000.5 + i) for i in range(3)]
+        assert answers == [None, None, None]  # at 1000.5, 1001.5 and 1002.5
+        assert await over_limit(client, limit, "10.0.0.1", now=1009.0) == 2  # the first leaves at 1010.5
+        assert await over_limit(client, limit, "10.0.0.1", now=1009.9) == 1  # refusals are not counted
+        assert await over_limit(client, limit, "10.0.0.2", now=1009.9) is None  # another subject
+        assert await over_limit(client, limit, "10.0.0.1", now=1010.6) is None  # one place free again
+        assert await over_limit(client, limit, "10.0.0.1", now=1010.7) == 1  # and taken
         keys = await client.keys("fristad:ratelimit:*")
-        assert keys and not any("10.0.0" in key for key in keys)  # subjects only as keyed hashes
-        assert all([0 < await client.ttl(key) <= 11 for key in keys])
+        assert len(keys) == 2 and not any("10.0.0" in key for key in keys)  # subjects only as keyed hashes
+        assert all([0 < await client.pttl(key) <= 10_000 for key in keys])
     finally:
         await client.close()
 
