@@ -77,12 +77,15 @@ class ActionInterpreterHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         first_time = user_intents(tracker).count("need_interpreter") <= 1
-        if first_time:
-            dispatcher.utter_message(response="utter_interpreter")
-            dispatcher.utter_message(response="utter_emergency")
-            await _request(tracker)
-        else:
+        if not first_time:
             dispatcher.utter_message(response="utter_human_requested")
+            return []
+        request, position = await _request(tracker)
+        if position and not await service.counsellors_present(request.team):
+            dispatcher.utter_message(response="utter_no_counsellor_online", queue_position=position)
+            return []
+        dispatcher.utter_message(response="utter_interpreter")
+        dispatcher.utter_message(response="utter_emergency")
         return []
 
 

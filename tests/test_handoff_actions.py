@@ -5,7 +5,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionCancelHuman, ActionRequestHuman
+from actions.handoff import ActionCancelHuman, ActionInterpreterHandoff, ActionRequestHuman
 from bot.handoff import keys
 from bot.settings import get_settings
 from bot.storage import redis_client as redis_client_module
@@ -75,3 +75,21 @@ async def test_with_nobody_at_the_console_no_wait_is_promised(env):
     child = CollectingDispatcher()
     await ActionRequestHuman().run(child, tracker("n2", "minor"), {})
     assert [m["response"] for m in child.messages] == ["utter_human_requested", "utter_queue_position"]
+
+
+async def test_a_tier_two_person_hears_only_their_language_whoever_is_at_the_console(env):
+    from bot.nlg.catalog import get_catalog
+
+    def rendered(dispatcher, language):
+        return [get_catalog().render(m["response"], language, m).language for m in dispatcher.messages]
+
+    night = CollectingDispatcher()
+    await ActionInterpreterHandoff().run(night, tracker("t1", "need_interpreter", language="tr"), {})
+    assert [m["response"] for m in night.messages] == ["utter_no_counsellor_online"]
+    assert rendered(night, "tr") == ["tr"]
+    counsellor_at_console(env, "amal", ["county"])
+    day = CollectingDispatcher()
+    await ActionInterpreterHandoff().run(day, tracker("t2", "need_interpreter", language="tr"), {})
+    assert [m["response"] for m in day.messages] == ["utter_interpreter", "utter_emergency"]
+    assert rendered(day, "tr") == ["tr", "tr"]
+    assert env.zrange(keys.team_queue("county"), 0, -1) == ["t1", "t2"]
