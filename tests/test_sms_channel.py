@@ -104,6 +104,33 @@ def test_stop_and_help_are_answered_without_rasa(channel_app, redis_client, fake
     assert processed(redis_client) == []
 
 
+def offer_options(client: redis.Redis, phone: str, buttons: list) -> None:
+    """What the channel remembers after a reply with buttons (the test keys' pseudonym)."""
+    import hmac
+
+    from conftest import TEST_PSEUDONYM_KEY
+
+    digest = hmac.new(TEST_PSEUDONYM_KEY.encode(), f"sms:{phone}".encode(), hashlib.sha256).hexdigest()[:40]
+    client.set(f"fristad:conv:sms-{digest}:options", json.dumps(buttons))
+
+
+def test_cancel_is_the_offered_cancel_button_not_stop(channel_app, redis_client, fake_twilio) -> None:
+    phone = "+40712000009"
+    stop_text = get_catalog().render("utter_sms_stop", "en").text
+    offer_options(redis_client, phone, [{"title": "Cancel", "payload": "/cancel_human"}])
+    post(channel_app, sms(phone, "cancel"))
+    assert processed(redis_client)[-1]["text_sha"] == sha("/cancel_human")
+    assert stop_text not in fake_twilio.sent(phone)
+    # Without such a button, "cancel" is still a stop word; and STOP always is.
+    offer_options(redis_client, phone, [{"title": "A", "payload": "/affirm"}])
+    post(channel_app, sms(phone, "Cancel"))
+    assert fake_twilio.sent(phone)[-1] == stop_text
+    offer_options(redis_client, phone, [{"title": "Cancel", "payload": "/cancel_human"}])
+    post(channel_app, sms(phone, "STOP"))
+    assert fake_twilio.sent(phone)[-1] == stop_text
+    assert len(processed(redis_client)) == 1
+
+
 async def test_after_stop_nothing_is_sent_and_counsellor_replies_reach_others(channel_app, redis_client, fake_twilio, monkeypatch) -> None:
     from bot.channels import outbound, sms as sms_channel
     from bot.privacy.pseudonym import pseudonymous_id

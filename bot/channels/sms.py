@@ -200,7 +200,11 @@ class SmsInput(InputChannel):
         await remember_address(client, sender_id, phone)
         output = SmsOutput(phone)
         text = clean_text(body)
-        keyword = text.strip().strip(".!").casefold()
+        # An answer that picks one of the options last offered ("2", or a title such as
+        # "Cancel" for withdrawing the request for a counsellor) is that answer, even when
+        # it is also a keyword: "cancel" must not stop every message to someone waiting.
+        chosen = await resolve_reply(client, sender_id, text) if text else None
+        keyword = "" if chosen else text.strip().strip(".!").casefold()
         if keyword in STOP_WORDS:
             language = await conversation_language(request.app, sender_id)
             await output.send_whole(sender_id, render("utter_sms_stop", language).text, [], {})
@@ -217,7 +221,6 @@ class SmsInput(InputChannel):
             language = await conversation_language(request.app, sender_id)
             await output.send_whole(sender_id, render("utter_please_write_text", language).text, [], {})
             return
-        chosen = await resolve_reply(client, sender_id, text)
         await deliver(
             on_new_message, channel=CHANNEL, address=phone, text=chosen or text, output_channel=output,
             message_id=f"sms-{sid}",
