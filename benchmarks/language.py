@@ -346,7 +346,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ]
     md += [
         "How `detect` decides (bot/language/detector.py): a script that settles the language alone "
-        "(Thai, Chinese) does; otherwise a character n-gram naive Bayes model trained on text we may ship "
+        "(Thai, Chinese) does (Latin letters in a text at least 30% in another script are quoted words and do not "
+        "decide its script); otherwise a character n-gram naive Bayes model trained on text we may ship "
         "(our own corpus files in bot/language/data/corpus, translations, NLU examples, CLDR through Babel, "
         "spaCy's language data, installed programs' message catalogs, Tesseract's word lists; `python -m bot.language.train`) and "
         "the mean Zipf frequency of the words in the wordfreq package's lists (bot/language/data/words.npz; "
