@@ -28,21 +28,27 @@ async def _request(tracker: Tracker) -> Tuple[HandoffRequest, Optional[int]]:
     return request, position
 
 
-async def _tell_wait(dispatcher: CollectingDispatcher, request: HandoffRequest, position: Optional[int]) -> None:
-    """That a counsellor will write, the place in the queue and a rough wait, in the
-    person's language. With nobody of the team at the console, no wait is promised:
-    they keep their place and hear how to reach the emergency number."""
-    if not position:  # a counsellor already has the conversation
-        dispatcher.utter_message(response="utter_human_requested")
-        return
+async def _present_or_night_message(dispatcher: CollectingDispatcher, request: HandoffRequest, position: int) -> int:
+    """Counsellors of the team at the console now. With none, the person is promised no
+    wait: they hear that they keep their place and how to reach the emergency number."""
     present = await service.counsellors_present(request.team)
     if not present:
         dispatcher.utter_message(response="utter_no_counsellor_online", queue_position=position)
+    return present
+
+
+async def _tell_wait(dispatcher: CollectingDispatcher, request: HandoffRequest, position: Optional[int]) -> None:
+    """That a counsellor will write, the place in the queue and a rough wait, in the
+    person's language (or the night message, see :func:`_present_or_night_message`)."""
+    if not position:  # a counsellor already has the conversation
+        dispatcher.utter_message(response="utter_human_requested")
         return
-    dispatcher.utter_message(response="utter_human_requested")
-    dispatcher.utter_message(
-        response="utter_queue_position", queue_position=position, wait_minutes=service.wait_minutes(position, present)
-    )
+    present = await _present_or_night_message(dispatcher, request, position)
+    if present:
+        dispatcher.utter_message(response="utter_human_requested")
+        dispatcher.utter_message(
+            response="utter_queue_position", queue_position=position, wait_minutes=service.wait_minutes(position, present)
+        )
 
 
 class ActionRequestHuman(Action):
@@ -81,8 +87,7 @@ class ActionInterpreterHandoff(Action):
             dispatcher.utter_message(response="utter_human_requested")
             return []
         request, position = await _request(tracker)
-        if position and not await service.counsellors_present(request.team):
-            dispatcher.utter_message(response="utter_no_counsellor_online", queue_position=position)
+        if position and not await _present_or_night_message(dispatcher, request, position):
             return []
         dispatcher.utter_message(response="utter_interpreter")
         dispatcher.utter_message(response="utter_emergency")

@@ -37,11 +37,9 @@ def handoff_server(isolated_server: tuple) -> tuple:
 
 def answers_sender(server_env: dict) -> str:
     """The pseudonym the REST channel gives the test's person (same key as the server)."""
-    import hashlib
-    import hmac
+    from fakes.harness import pseudonym
 
-    digest = hmac.new(server_env["FRISTAD_PSEUDONYM_KEY"].encode(), b"rest:e2e-person-1", hashlib.sha256)
-    return f"rest-{digest.hexdigest()[:40]}"
+    return pseudonym(server_env["FRISTAD_PSEUDONYM_KEY"], "rest", "e2e-person-1")
 
 
 def unseal_with(secret: str, token: str, context: str) -> str:

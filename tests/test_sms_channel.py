@@ -15,7 +15,7 @@ import redis
 
 from bot.nlg.catalog import get_catalog
 from conftest import TEST_TWILIO_NUMBER, TEST_TWILIO_TOKEN
-from fakes.harness import twilio_signature
+from fakes.harness import pseudonym, twilio_signature
 
 WEBHOOK = "/webhooks/sms/webhook"
 _sids = itertools.count(1)
@@ -106,12 +106,9 @@ def test_stop_and_help_are_answered_without_rasa(channel_app, redis_client, fake
 
 def offer_options(client: redis.Redis, phone: str, buttons: list) -> None:
     """What the channel remembers after a reply with buttons (the test keys' pseudonym)."""
-    import hmac
-
     from conftest import TEST_PSEUDONYM_KEY
 
-    digest = hmac.new(TEST_PSEUDONYM_KEY.encode(), f"sms:{phone}".encode(), hashlib.sha256).hexdigest()[:40]
-    client.set(f"fristad:conv:sms-{digest}:options", json.dumps(buttons))
+    client.set(f"fristad:conv:{pseudonym(TEST_PSEUDONYM_KEY, 'sms', phone)}:options", json.dumps(buttons))
 
 
 def test_cancel_is_the_offered_cancel_button_not_stop(channel_app, redis_client, fake_twilio) -> None:

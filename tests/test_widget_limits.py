@@ -2,23 +2,17 @@
 a person sends is lost on the way (real Redis, the real channel app)."""
 from __future__ import annotations
 
-import uuid
-
 import httpx
 import pytest
 import redis.asyncio as aioredis
 
 from bot.channels.ratelimit import Limit, over_limit
 from conftest import running_channel_app
+from test_widget_api import say
 
 
 def new_session(app) -> httpx.Response:
     return httpx.post(app.base + "/chat/api/session", timeout=10)
-
-
-def say(app, token: str, text: str, message_id: str = "") -> httpx.Response:
-    body = {"token": token, "text": text, "message_id": message_id or uuid.uuid4().hex}
-    return httpx.post(app.base + "/chat/api/messages", json=body, timeout=30)
 
 
 def assert_slowed(reply: httpx.Response, code: str, longest_wait: int) -> None:

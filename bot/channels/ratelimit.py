@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Dict, Optional
 
 from bot.privacy.pseudonym import pseudonymous_id
 from bot.storage.keys import ROOT
@@ -34,6 +34,9 @@ redis.call('ZADD', key, now, ARGV[4])
 redis.call('PEXPIRE', key, window)
 return 0
 """
+
+
+_hit_scripts: Dict[int, Any] = {}  # the script registered once per client (then EVALSHA), as in bot.handoff.relay
 
 
 @dataclass(frozen=True)
@@ -58,5 +61,8 @@ async def over_limit(client, limit: Limit, subject: str, now: Optional[float] = 
         return None
     now_ms = int((time.time() if now is None else now) * 1000)
     member = f"{now_ms}-{os.urandom(6).hex()}"
-    wait_ms = int(await client.eval(_HIT, 1, limit_key(limit, subject), now_ms, limit.window_seconds * 1000, limit.per_window, member))
+    script = _hit_scripts.get(id(client))
+    if script is None:
+        script = _hit_scripts[id(client)] = client.register_script(_HIT)
+    wait_ms = int(await script(keys=[limit_key(limit, subject)], args=[now_ms, limit.window_seconds * 1000, limit.per_window, member], client=client))
     return None if wait_ms <= 0 else max(1, -(-wait_ms // 1000))

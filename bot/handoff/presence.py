@@ -8,16 +8,12 @@ Only login names are kept, one sorted set per team, scored by the last beat.
 """
 from __future__ import annotations
 
-import time
 from typing import Iterable, Optional
 
 from bot.handoff.keys import presence_key
+from bot.handoff.queue import now_ms as _now_ms
 
 PRESENCE_SECONDS = 60  # four missed beats
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 async def mark_present(client, name: str, teams: Iterable[str], now_ms: Optional[int] = None) -> None:

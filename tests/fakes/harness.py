@@ -49,6 +49,12 @@ def stop_channel_app(app: RunningApp) -> None:
         app.process.kill()
 
 
+def pseudonym(key: str, channel: str, address: str) -> str:
+    """The sender id Fristad gives ``address`` on ``channel`` under ``key`` (written
+    independently of bot.privacy.pseudonym, to check it)."""
+    return f"{channel}-{hmac.new(key.encode(), f'{channel}:{address}'.encode(), hashlib.sha256).hexdigest()[:40]}"
+
+
 def twilio_signature(token: str, url: str, params: Iterable[Tuple[str, str]]) -> str:
     """How Twilio signs (written independently of bot.channels.sms, to check it)."""
     data = url + "".join(k + v for k, v in sorted(params))
