@@ -12,7 +12,10 @@
 - the message catalogs (gettext ``.mo`` files) of installed programs, in
   ``/usr/share/locale``: user-interface sentences in many languages, and their
   English originals (capped, so no language drowns the rest);
-- our own ``translations/<code>.yml`` texts and ``nlu_data/nlu/<code>.yml`` examples.
+- our own ``translations/<code>.yml`` texts and ``nlu_data/nlu/<code>.yml`` examples;
+  the examples of Arabic, Persian, Amharic, Tigrinya, Russian, Ukrainian, Bulgarian,
+  Thai and Chinese written in Latin letters train the ``<code>-Latn`` classes (lines made only of common English or Swedish
+  words, "shelter please", are left out: they would teach that English is Arabizi).
 
 Never the public evaluation data (``../shared/eval``): that is for measuring only.
 Every source is optional, so a missing package or file only makes the model smaller.
@@ -50,6 +53,13 @@ LANGUAGES: Tuple[str, ...] = (
 # Scripts a language is written in (letters of other scripts in its sources are noise).
 NATIVE_SCRIPTS = LANGUAGE_SCRIPTS
 # CLDR locale names where they differ from ours.
+# Languages with their own script whose NLU examples are partly in Latin letters.
+ROMANISED_CLASSES: Tuple[str, ...] = tuple(
+    f"{code}-Latn" for code in ("ar", "fa", "am", "ti", "ru", "uk", "bg", "th", "zh")
+)
+# Languages whose common words do not make a line romanised Arabic, Persian...
+MIXED_IN_LANGUAGES: Tuple[str, ...] = ("en", "sv")
+MIXED_IN_ZIPF = 3.0  # "please", "ok", "jobb" are far above this
 CLDR_LOCALES: Dict[str, Tuple[str, ...]] = {"tl": ("fil",), "sr": ("sr", "sr_Latn"), "zh": ("zh",)}
 CLDR_SKIP_KEYS = frozenset({
     "abbreviated", "narrow", "short", "date_formats", "time_formats", "datetime_formats",
@@ -315,6 +325,18 @@ def translation_lines(language: str, translations_dir: Path) -> List[str]:
     return lines
 
 
+def only_mixed_in_words(line: str) -> bool:
+    """Whether every word of ``line`` is a common English or Swedish word ("shelter please", "ok")."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency; without it keep the line
+        return False
+    words = [w for w in re.findall(r"[^\W\d_]+", line.lower())]
+    return bool(words) and all(
+        max(zipf_frequency(w, code) for code in MIXED_IN_LANGUAGES) >= MIXED_IN_ZIPF for w in words
+    )
+
+
 def nlu_lines(language: str, nlu_dir: Path) -> List[str]:
     data = _yaml(nlu_dir / f"{language}.yml")
     lines: List[str] = []
@@ -345,9 +367,13 @@ def training_texts(
     """
     texts: Dict[str, List[Tuple[str, float]]] = {}
     held: Dict[str, List[str]] = {}
+    held_lines: set = set()
     translations_dir = project_root / "translations"
     nlu_dir = project_root / "nlu_data" / "nlu"
-    classes = sorted(set(languages) | {c for c in corpus_classes() if c.split("-")[0] in languages})
+    classes = sorted(
+        set(languages)
+        | {c for c in (*corpus_classes(), *ROMANISED_CLASSES) if c.split("-")[0] in languages}
+    )
     for name in classes:
         language = name.split("-")[0]
         items: List[Tuple[str, float]] = []
@@ -360,10 +386,16 @@ def training_texts(
                     sentences += 1
                     if sentences % holdout == 0:
                         held.setdefault(name, []).append(line)
+                        held_lines.add(line)
                         continue
                 items.append((line, weight))
 
         add(corpus_lines(name), WEIGHTS["corpus"])
+        if name in ROMANISED_CLASSES:
+            # The language's own class (sorted first) already held some of these lines
+            # out; they must not be learnt here either.
+            latin = [line for line in nlu_lines(language, nlu_dir) if native(name, line) and line not in held_lines]
+            add([line for line in latin if not only_mixed_in_words(line)], WEIGHTS["nlu"], may_hold=False)
         if name == language:  # the other sources are in the language's own script
             add(cldr_lines(language), WEIGHTS["cldr"], may_hold=False)
             add(spacy_lines(language), WEIGHTS["spacy"])
