@@ -48,6 +48,16 @@ def test_placeholders_are_filled_from_resources() -> None:
     assert "112" in text and "{" not in text
 
 
+def test_the_emergency_text_promises_no_counsellor() -> None:
+    """utter_emergency is followed by the queue's own message: "a counsellor will write
+    soon" by day, "no counsellor is online" at night. It must not promise one itself,
+    or at night the two contradict each other."""
+    texts = get_catalog().texts
+    assert "counsellor" not in texts["en"]["utter_emergency"].lower()
+    assert "rådgivare" not in texts["sv"]["utter_emergency"].lower()
+    assert "counsellor" in texts["en"]["utter_no_counsellor_online"].lower()
+
+
 def test_missing_key_falls_back_to_english_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     for name in ("_layout.yml", "en.yml", "sv.yml"):
         shutil.copy(PROJECT_ROOT / "translations" / name, tmp_path / name)

@@ -65,3 +65,30 @@ def test_the_conversation_language_decides_a_short_romanised_word() -> None:
 ])
 def test_the_encoder_reads_other_text_as_written(text: str) -> None:
     assert encoder_text(text) == text
+
+
+def sentence_vector(message):
+    _, sentence = message.get_dense_features("text")
+    return sentence.features[0]
+
+
+def test_the_featurizer_embeds_the_transliteration_with_the_conversation_language() -> None:
+    """In an Amharic conversation "selam" is embedded as ሰላም; without a prior, as written
+    whenever the detector does not call it Amharic."""
+    import numpy as np
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer, embed
+    from tests.test_language_component import tracker
+
+    featurizer = SentenceEncoderFeaturizer({}, "encoder")
+    message = Message({"text": "selam"})
+    featurizer.process([message], tracker("am"))
+    vector = sentence_vector(message)
+    assert np.allclose(vector, embed(["ሰላም"])[0], atol=1e-5)
+    assert not np.allclose(vector, embed(["selam"])[0], atol=1e-3)
+
+    plain = SentenceEncoderFeaturizer({"transliterate": False}, "encoder")
+    message = Message({"text": "selam"})
+    plain.process([message], tracker("am"))
+    assert np.allclose(sentence_vector(message), embed(["selam"])[0], atol=1e-5)
