@@ -332,3 +332,15 @@ def test_cli_adds_a_counsellor_with_the_password_from_stdin(env, redis_server):
         capture_output=True, text=True, cwd=PROJECT_ROOT, env={**os.environ, "REDIS_URL": redis_server.url}, timeout=60,
     )
     assert bad.returncode == 2 and "error" in bad.stderr
+
+
+async def test_failed_logins_are_counted_under_a_keyed_hash(base, env):
+    """No key in Redis can be matched to an address by hashing candidate addresses."""
+    import hashlib
+
+    async with httpx.AsyncClient(base_url=base) as client:
+        assert (await client.post("/console/api/login", json={"name": "nobody", "password": "wrong-password"})).status_code == 401
+    stored = [k for k in env.keys(accounts.LOGIN_FAILURES_PREFIX + "*")]
+    assert len(stored) == 2  # the address and the account name
+    for plain in ("ip:127.0.0.1", "name:nobody"):
+        assert accounts.LOGIN_FAILURES_PREFIX + hashlib.sha256(plain.encode()).hexdigest()[:32] not in stored

@@ -17,6 +17,7 @@ import redis
 import redis.asyncio as aioredis
 
 from bot.handoff.queue import Counsellor
+from bot.privacy.pseudonym import pseudonym_key
 from bot.storage.keys import ROOT
 
 ACCOUNT_PREFIX = f"{ROOT}:console:counsellor:"
@@ -109,16 +110,23 @@ async def end_session(client: aioredis.Redis, token: Optional[str]) -> None:
         await client.delete(_token_key(token))
 
 
+def _failure_key(subject: str) -> str:
+    """Keyed, like every other stored address: a plain hash of an IPv4 address is
+    reversed by hashing all four billion of them."""
+    digest = hmac.new(pseudonym_key(), f"login-failure:{subject}".encode("utf-8"), hashlib.sha256)
+    return LOGIN_FAILURES_PREFIX + digest.hexdigest()[:32]
+
+
 async def too_many_failures(client: aioredis.Redis, *subjects: str) -> bool:
     """Rate limit on failed logins, per client address and per account name."""
-    counts = [await client.get(LOGIN_FAILURES_PREFIX + hashlib.sha256(s.encode()).hexdigest()[:32]) for s in subjects]
+    counts = [await client.get(_failure_key(s)) for s in subjects]
     return any(int(c or 0) >= MAX_LOGIN_FAILURES for c in counts)
 
 
 async def record_failure(client: aioredis.Redis, *subjects: str) -> None:
     pipe = client.pipeline(transaction=False)
     for s in subjects:
-        key = LOGIN_FAILURES_PREFIX + hashlib.sha256(s.encode()).hexdigest()[:32]
+        key = _failure_key(s)
         pipe.incr(key)
         pipe.expire(key, LOGIN_WINDOW_SECONDS)
     await pipe.execute()
