@@ -14,7 +14,7 @@ import pytest
 
 from bot.language import LanguageDetector, detect, get_detector
 from bot.language.corpus import LANGUAGES, ROMANISED_CLASSES, corpus_classes, only_mixed_in_words
-from bot.language.detector import get_weights
+from bot.language.detector import LID_MAX_WORDS, get_weights
 from bot.language.ngram import NgramModel, get_ngram_model
 from bot.language.registry import languages
 from bot.language.words import WordFrequencies, get_word_frequencies, save as save_words, word_hash
@@ -333,6 +333,19 @@ def test_a_long_sentence_lid176_is_sure_of_skips_the_ngram_model() -> None:
     found = detector.detect("szef zabrał mi paszport i nie płaci od trzech miesięcy")
     assert found.language == "pl" and found.certain
     assert found.scores["pl"] > 0.95 and asked == [3]
+
+
+def test_lid176_reads_the_first_words_of_a_long_message_only() -> None:
+    read = []
+
+    def raw(text: str, k: int):
+        read.append(text)
+        return {"pl": 0.99, "en": 0.01}
+
+    detector = LanguageDetector(TIER1, raw_scores=raw, ngram=NoNgrams())
+    words = [f"Słowo{n}" for n in range(40)]
+    assert detector.detect(" ".join(words)).language == "pl"
+    assert read == [" ".join(words[:LID_MAX_WORDS]).lower()]
 
 
 @pytest.mark.parametrize("text, label, probability", [

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+import pytest
+
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.slots import BooleanSlot, TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -67,3 +69,16 @@ def test_one_word_is_not_enough_to_send_to_an_interpreter() -> None:
 
 def test_an_unsure_tier_two_guess_keeps_the_conversation_language() -> None:
     assert language_of(run("ndihme", tracker("sq"))) == "sq"
+
+
+@pytest.mark.parametrize("text", [
+    "assalam o alaikum, mujhe madad chahiye, malik ne mera passport rakh liya hai",
+    "bhai mujhe koi batao mai kya karun, teen mahine se tankhwah nahi mili",
+])
+def test_urdu_in_latin_letters_goes_to_an_interpreter(text: str) -> None:
+    """Roman Urdu (written for this test, in no training file) once read as Amharic or
+    Persian in Latin letters: the person would have been answered in a script they did
+    not write."""
+    message = run(text)
+    assert language_of(message) == "ur"
+    assert message.get("intent")["name"] == "need_interpreter"

@@ -100,8 +100,10 @@ def get_weights() -> Weights:
     )
 
 
-# The n-gram model reads this many words; lid.176 reads the whole text.
+# The n-gram model reads this many words, lid.176 this many: past them a sentence
+# adds time (lid.176 hashes every word's n-grams), not evidence.
 MAX_TOKENS = 10
+LID_MAX_WORDS = 12
 
 # lid.176 alone settles a text of at least this many words when it gives one supported
 # language at least this probability. Not in Ge'ez script (it has no Tigrinya), and not
@@ -126,6 +128,11 @@ SWITCH_CONFIDENCE = 0.80
 def words_of(text: str) -> List[str]:
     """The words the n-gram model and the word lists read: normalized, at most ``MAX_TOKENS``."""
     return tokens(normalize(text))[:MAX_TOKENS]
+
+
+def _lid_input(text: str) -> str:
+    """What lid.176 reads: the first ``LID_MAX_WORDS`` words, lower case."""
+    return " ".join(text.split()[:LID_MAX_WORDS]).lower()
 
 
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+)")
@@ -262,7 +269,7 @@ class LanguageDetector:
         # Counted by spaces: cheaper than the n-gram model's words, which a sure answer never needs.
         raw: Optional[Dict[str, float]] = None
         if main_script != "Ethi" and len(clean.split()) >= LID_SURE_WORDS:
-            raw = self._raw(clean.lower(), LID_SURE_LABELS)
+            raw = self._raw(_lid_input(clean), LID_SURE_LABELS)
             sure = self._lid_sure(raw, clean.isascii())
             if sure:
                 return sure
@@ -339,7 +346,7 @@ class LanguageDetector:
         ``asked``: lid.176's top labels for ``clean`` when they were already read (it is not
         asked again; a candidate not among them counts as the floor).
         """
-        raw = _restrict(asked if asked is not None else self._raw(clean.lower(), LID_LABELS), frozenset(candidates))
+        raw = _restrict(asked if asked is not None else self._raw(_lid_input(clean), LID_LABELS), frozenset(candidates))
         total = sum(raw.values())
         if total <= 0:
             return {}
