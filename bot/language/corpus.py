@@ -14,8 +14,9 @@
   English originals (capped, so no language drowns the rest);
 - our own ``translations/<code>.yml`` texts and ``nlu_data/nlu/<code>.yml`` examples;
   the examples of Arabic, Persian, Amharic, Tigrinya, Russian, Ukrainian, Bulgarian,
-  Thai and Chinese written in Latin letters train the ``<code>-Latn`` classes (lines made only of common English or Swedish
-  words, "shelter please", are left out: they would teach that English is Arabizi).
+  Thai and Chinese written in Latin letters train the ``<code>-Latn`` classes (lines
+  made only of common English or Swedish words, "shelter please", are left out: they
+  would teach that English is Arabizi).
 
 Never the public evaluation data (``../shared/eval``): that is for measuring only.
 Every source is optional, so a missing package or file only makes the model smaller.
@@ -32,7 +33,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -52,7 +53,6 @@ LANGUAGES: Tuple[str, ...] = (
 )
 # Scripts a language is written in (letters of other scripts in its sources are noise).
 NATIVE_SCRIPTS = LANGUAGE_SCRIPTS
-# CLDR locale names where they differ from ours.
 # Languages with their own script whose NLU examples are partly in Latin letters.
 ROMANISED_CLASSES: Tuple[str, ...] = tuple(
     f"{code}-Latn" for code in ("ar", "fa", "am", "ti", "ru", "uk", "bg", "th", "zh")
@@ -60,6 +60,7 @@ ROMANISED_CLASSES: Tuple[str, ...] = tuple(
 # Languages whose common words do not make a line romanised Arabic, Persian...
 MIXED_IN_LANGUAGES: Tuple[str, ...] = ("en", "sv")
 MIXED_IN_ZIPF = 3.0  # "please", "ok", "jobb" are far above this
+# CLDR locale names where they differ from ours.
 CLDR_LOCALES: Dict[str, Tuple[str, ...]] = {"tl": ("fil",), "sr": ("sr", "sr_Latn"), "zh": ("zh",)}
 CLDR_SKIP_KEYS = frozenset({
     "abbreviated", "narrow", "short", "date_formats", "time_formats", "datetime_formats",
@@ -331,7 +332,7 @@ def only_mixed_in_words(line: str) -> bool:
         from wordfreq import zipf_frequency
     except ImportError:  # pragma: no cover - wordfreq is a dependency; without it keep the line
         return False
-    words = [w for w in re.findall(r"[^\W\d_]+", line.lower())]
+    words = re.findall(r"[^\W\d_]+", line.lower())
     return bool(words) and all(
         max(zipf_frequency(w, code) for code in MIXED_IN_LANGUAGES) >= MIXED_IN_ZIPF for w in words
     )
@@ -367,7 +368,7 @@ def training_texts(
     """
     texts: Dict[str, List[Tuple[str, float]]] = {}
     held: Dict[str, List[str]] = {}
-    held_lines: set = set()
+    held_lines: Set[str] = set()
     translations_dir = project_root / "translations"
     nlu_dir = project_root / "nlu_data" / "nlu"
     classes = sorted(

@@ -95,6 +95,7 @@ def _longest(word: str, start: int, table: Mapping[str, object], longest: int = 
 
 
 def _to_arabic_script(word: str, consonants: Mapping[str, str], vowels: Mapping[str, str], final: Mapping[str, str]) -> str:
+    """Consonants and long vowels as letters; a short vowel only at the start or end of a word."""
     out: List[str] = []
     i = 0
     while i < len(word):
@@ -124,7 +125,8 @@ def _to_arabic_script(word: str, consonants: Mapping[str, str], vowels: Mapping[
     return "".join(out)
 
 
-def _to_geez(word: str, vowel_a_row_order: int) -> str:
+def _to_geez(word: str, initial_a_order: int) -> str:
+    """One Ge'ez syllable per consonant and the vowel after it (ሰ-ላ-ም for "selam")."""
     out: List[str] = []
     i = 0
     while i < len(word):
@@ -149,7 +151,7 @@ def _to_geez(word: str, vowel_a_row_order: int) -> str:
             order = _GEEZ_ORDERS[vowel]
             i += len(vowel)
             if piece is None and vowel == "a":
-                order = vowel_a_row_order
+                order = initial_a_order
             elif piece is None and vowel == "e":
                 order = 5  # a word-initial "e" is እ
         out.append(chr(row + order))

@@ -9,8 +9,8 @@ engine, no PyTorch and nothing downloaded at run time. The encoder adds the
 embedding as a dense sentence feature; ``LinearIntentClassifier`` reads it beside the
 n-gram counts (docs/benchmarks/nlu.md has the cross-validation figures).
 
-The encoder has read Arabic, Persian and Amharic in their own scripts, not in Latin
-letters; a romanised message in one of them (the detector says which, with the
+The encoder has read Arabic, Persian, Amharic, Russian, Ukrainian and Bulgarian in
+their own scripts, not in Latin letters; a romanised message in one of them (the detector says which, with the
 conversation's language as prior) is embedded in a rough transliteration
 (:mod:`bot.nlu.romanised`).
 """
