@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import platform
 import random
@@ -279,6 +280,10 @@ def main() -> None:
     parser.add_argument("--baseline", choices=[*BASELINES, "none"], default="ngrams",
                         help="the pipeline the production one is compared with on the same folds")
     args = parser.parse_args()
+    # Rasa's structured log prints every parsed text at debug level unless told otherwise.
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
     RESULTS.mkdir(parents=True, exist_ok=True)
     examples = [e for e in load_examples() if not e[0].startswith("_")]
     threshold, ambiguity = fallback_settings()
