@@ -17,7 +17,7 @@ import redis
 import redis.asyncio as aioredis
 
 from bot.handoff.queue import Counsellor
-from bot.privacy.pseudonym import pseudonym_key
+from bot.privacy.pseudonym import pseudonymous_id
 from bot.storage.keys import ROOT
 
 ACCOUNT_PREFIX = f"{ROOT}:console:counsellor:"
@@ -111,10 +111,9 @@ async def end_session(client: aioredis.Redis, token: Optional[str]) -> None:
 
 
 def _failure_key(subject: str) -> str:
-    """Keyed, like every other stored address: a plain hash of an IPv4 address is
-    reversed by hashing all four billion of them."""
-    digest = hmac.new(pseudonym_key(), f"login-failure:{subject}".encode("utf-8"), hashlib.sha256)
-    return LOGIN_FAILURES_PREFIX + digest.hexdigest()[:32]
+    """Keyed like every other stored address (the pseudonym HMAC): a plain hash of an
+    IPv4 address is reversed by hashing all four billion of them."""
+    return LOGIN_FAILURES_PREFIX + pseudonymous_id("login-failure", subject)
 
 
 async def too_many_failures(client: aioredis.Redis, *subjects: str) -> bool:

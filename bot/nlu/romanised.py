@@ -171,7 +171,9 @@ LANGUAGES = frozenset(_CONVERTERS)
 
 
 def is_romanised(text: str) -> bool:
-    """Mostly Latin letters (a Latin word or two inside Ge'ez or Arabic script does not count)."""
+    """Mostly plain a-z letters (a Latin word or two inside Ge'ez or Arabic script does not
+    count). Stricter than the detector's ``main_script_of``: a Swedish word with å or ä in an
+    Amharic line ("vårdcentral የት ነው") leaves the line as written."""
     latin = sum(1 for ch in text if "a" <= ch.lower() <= "z")
     letters = sum(1 for ch in text if ch.isalpha())
     return letters > 0 and latin >= 0.7 * letters

@@ -32,6 +32,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.language import detect
 from bot.nlu import romanised
 
 logger = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ def encoder_text(text: str, previous: Optional[str] = None) -> str:
     """What the encoder reads: romanised Arabic, Persian, Amharic or Tigrinya in its own script."""
     if not romanised.is_romanised(text):
         return text
-    from bot.language import detect
-
     return romanised.to_native_script(text, detect(text, previous=previous).language)
 
 
