@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.language import LanguageDetector, detect, get_detector
 from bot.language.corpus import LANGUAGES, ROMANISED_CLASSES, corpus_classes, only_mixed_in_words
@@ -422,6 +424,27 @@ def test_script_counts(text: str, expected: dict) -> None:
     from bot.language.scripts import script_counts
 
     assert script_counts(text) == expected
+
+
+# Mostly Latin (ASCII, Latin-1, Extended, Vietnamese), with the edges and a few other scripts.
+_MIXED_LETTERS = (
+    [chr(c) for c in range(0x20, 0x250)] + [chr(c) for c in range(0x1E00, 0x1F00)]
+    + list("\u0250\u0301\u0308\u0300Привет ሰላም ኣሎኹ። سلام، ไทย 中文，。々〆Ａ ‘’—…")
+)
+
+
+@given(st.text(alphabet=st.sampled_from(_MIXED_LETTERS), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_script_counts_fast_paths_count_as_one_letter_at_a_time(text: str) -> None:
+    """The shortcuts (plain ASCII, accented Latin) give what classifying each character gives."""
+    from bot.language.scripts import script_counts, script_of
+
+    slow: dict = {}
+    for char in text:
+        script = script_of(char)
+        if script:
+            slow[script] = slow.get(script, 0) + 1
+    assert script_counts(text) == slow
 
 
 @pytest.mark.parametrize("scripts, letters, expected", [

@@ -1,10 +1,11 @@
 """Unicode script counts: the cheapest and surest language evidence there is."""
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from collections import Counter
-from typing import Dict, Mapping, Tuple
+from typing import Dict, Iterable, Mapping, Tuple
 
 # Scripts a language is written in, where that is not Latin letters alone.
 LANGUAGE_SCRIPTS: Mapping[str, Tuple[str, ...]] = {
@@ -79,14 +80,40 @@ _SCRIPT_OF_SIZE = 8192
 _ASCII_LETTERS_DELETED = str.maketrans("", "", string.ascii_letters)
 
 
+def _ranges_class(ranges: Iterable[Tuple[int, int]]) -> str:
+    return "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges)
+
+
+def _letters_deleted(ranges: Iterable[Tuple[int, int]]) -> Dict[int, None]:
+    """A ``str.translate`` table deleting every letter in ``ranges``: the letters are then
+    counted by a length difference, in C."""
+    return {point: None for low, high in ranges for point in range(low, high + 1) if chr(point).isalpha()}
+
+
+# The Latin ranges ``script_of`` names at once: a text with nothing outside them (Polish,
+# Vietnamese, Romanian...) counts its letters with one C pass too, like a plain-ASCII text.
+_LATIN_RANGES = ((0x0000, 0x024F), (0x1E00, 0x1EFF))
+_BEYOND_LATIN = re.compile(f"[^{_ranges_class(_LATIN_RANGES)}]")
+_LATIN_LETTERS_DELETED = _letters_deleted(_LATIN_RANGES)
+
+
 def script_counts(text: str) -> Dict[str, int]:
     """How many letters of each script the text holds.
 
-    Characters are counted first (in C), so each distinct character is classified once.
+    A text in Latin letters alone (most messages) has its letters counted by
+    ``str.translate`` in C, with no loop in Python.
     """
-    if text.isascii():  # most messages: only Latin letters can be in it, counted in C
+    if text.isascii():  # only Latin letters can be in it
         letters = len(text) - len(text.translate(_ASCII_LETTERS_DELETED))
         return {"Latn": letters} if letters else {}
+    if _BEYOND_LATIN.search(text) is None:  # accented Latin only
+        letters = len(text) - len(text.translate(_LATIN_LETTERS_DELETED))
+        return {"Latn": letters} if letters else {}
+    return _counted_one_character_at_a_time(text)
+
+
+def _counted_one_character_at_a_time(text: str) -> Dict[str, int]:
+    """Any text: each distinct character classified once, its count taken from ``Counter`` (C)."""
     counts: Dict[str, int] = {}
     known = _SCRIPT_OF
     for char, number in Counter(text).items():
