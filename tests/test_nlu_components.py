@@ -105,7 +105,7 @@ def trained(request, tmp_path, tokenizer: ScriptAwareTokenizer):
     return train_classifier(tmp_path, tokenizer, with_encoder=request.param)
 
 
-def train_classifier(tmp_path, tokenizer: ScriptAwareTokenizer, with_encoder: bool):
+def train_classifier(tmp_path, tokenizer: ScriptAwareTokenizer, with_encoder: bool, **classifier_config: Any):
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
     examples = [Message({"text": text, "intent": intent}) for intent, texts in TRAINING.items() for text in texts]
@@ -123,7 +123,8 @@ def train_classifier(tmp_path, tokenizer: ScriptAwareTokenizer, with_encoder: bo
         featurizers.append(encoder())
         featurizers[-1].process_training_data(data)
     resource = Resource("linear")
-    classifier = LinearIntentClassifier.create(LinearIntentClassifier.get_default_config(), storage, resource, context)
+    config = {**LinearIntentClassifier.get_default_config(), **classifier_config}
+    classifier = LinearIntentClassifier.create(config, storage, resource, context)
     classifier.train(data)
     return storage, resource, context, featurizers
 
@@ -167,6 +168,37 @@ def test_an_untrained_classifier_leaves_messages_alone(tmp_path) -> None:
     message = Message({"text": "hello"})
     loaded.process([message])
     assert message.get("intent") is None
+
+
+def test_the_nearest_examples_vote_by_similarity() -> None:
+    classifier = LinearIntentClassifier({"neighbours": 2, "neighbour_temperature": 0.05}, None, None)  # type: ignore[arg-type]
+    classifier.classes = ["greet", "passport_taken"]
+    classifier.memory = np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.6]], dtype=np.float32)
+    classifier.memory_labels = np.array([0, 1, 1], dtype=np.int16)
+    votes, voted = classifier.neighbour_votes(np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], dtype=np.float32))
+    # [1, 0]: itself (similarity 1, greet) and [0.8, 0.6] (0.8, passport): e^-4 times less.
+    assert votes[0] == pytest.approx([1 / (1 + np.exp(-4)), np.exp(-4) / (1 + np.exp(-4))])
+    assert votes[1] == pytest.approx([0.0, 1.0])  # both nearest are passport examples; length does not matter
+    assert voted.tolist() == [True, True, False]  # a message without an embedding gets no vote
+    assert not votes[2].any()
+
+
+def test_the_neighbour_vote_is_kept_in_the_model(tmp_path, tokenizer) -> None:
+    text = "老板拿走了我的护照"  # a training example of passport_taken: its own nearest neighbour
+
+    def confidence(folder: str, share: float) -> float:
+        (tmp_path / folder).mkdir()
+        config = {"neighbour_weight": share, "neighbours": 1}
+        storage, resource, context, featurizers = train_classifier(tmp_path / folder, tokenizer, with_encoder=True, **config)
+        loaded = LinearIntentClassifier.load({**LinearIntentClassifier.get_default_config(), **config}, storage, resource, context)
+        assert loaded.memory.shape == ((18, 384) if share else (0, 0))
+        ranking = classify(loaded, tokenizer, featurizers, text).get("intent_ranking")
+        assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+        return {r["name"]: r["confidence"] for r in ranking}["passport_taken"]
+
+    alone = confidence("regression", 0.0)
+    # The one nearest example is the text itself: its whole vote goes to passport_taken.
+    assert confidence("vote", 0.5) == pytest.approx(0.5 * alone + 0.5, abs=1e-3)
 
 
 # -- the sentence encoder -------------------------------------------------------------------
