@@ -331,9 +331,10 @@ def main() -> None:
 
     from bot.training import model_path, train
 
-    started = time.monotonic()
-    train()
-    trained_in = time.monotonic() - started
+    with tempfile.TemporaryDirectory(prefix="fristad-cache-") as empty_cache:  # from scratch, as a new machine
+        started = time.monotonic()
+        train(force=True, cache_directory=Path(empty_cache))
+        trained_in = time.monotonic() - started
     started = time.monotonic()
     alarms = false_alarms(str(model_path()), threshold, ambiguity)
     elapsed = time.monotonic() - started
@@ -348,8 +349,8 @@ def main() -> None:
         taken = ", ".join(f"{intent} {n}" for intent, n in found.intents.most_common())
         lines.append(f"| {language} | {found.texts} | {found.count} | {found.count / found.texts:.2%} | {taken} |\n")
     size = model_path().stat().st_size / 1e6
-    lines.append(f"\nProduction model (NLU and dialogue): {size:.1f} MB"
-                 + (f", trained in {trained_in / 60:.1f} min.\n" if trained_in > 5 else " (already trained).\n"))
+    lines.append(f"\nProduction model (NLU and dialogue): {size:.1f} MB, trained from scratch "
+                 f"(empty component cache) in {trained_in / 60:.1f} min. Target: ≤ 15 min.\n")
     report = "".join(lines)
     print(report)
     if args.markdown:

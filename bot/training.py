@@ -61,19 +61,24 @@ def rasa_command(*args: str) -> List[str]:
     return [sys.executable, "-m", "rasa", *args]
 
 
-def train(force: bool = False) -> Path:
+def train(force: bool = False, cache_directory: Optional[Path] = None) -> Path:
+    """Train the model when it is stale (or ``force``). ``cache_directory`` replaces Rasa's
+    cache of trained components (``.rasa/cache``): an empty one times a training from scratch."""
     model = model_path()
     if not force and not model_is_stale(model):
         print(f"model is up to date: {model.relative_to(PROJECT_ROOT)}")
         return model
     print("training the model (data or config changed)...", flush=True)
     model.parent.mkdir(parents=True, exist_ok=True)
+    env = rasa_env()
+    if cache_directory is not None:
+        env["RASA_CACHE_DIRECTORY"] = str(cache_directory)
     subprocess.run(
         rasa_command(
             "train", "--data", "nlu_data", "--config", "config.yml", "--domain", "domain.yml",
             "--out", str(model.parent), "--fixed-model-name", MODEL_NAME,
         ),
-        cwd=PROJECT_ROOT, env=rasa_env(), check=True,
+        cwd=PROJECT_ROOT, env=env, check=True,
     )
     return model
 
