@@ -21,7 +21,7 @@ def problem(seed: int, rows: int = 600, sparse_columns: int = 400, dense_columns
 
 
 def probabilities(weights, sparse, dense) -> np.ndarray:
-    scores = sparse @ weights.sparse.T + dense @ weights.dense.T + weights.intercept
+    scores = sparse @ weights.sparse + dense @ weights.dense + weights.intercept
     exps = np.exp(scores - scores.max(axis=1, keepdims=True))
     return exps / exps.sum(axis=1, keepdims=True)
 

@@ -176,7 +176,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             len(self.classes), C=float(self.config["C"]), max_iter=int(self.config["max_iter"]),
             tol=float(self.config["tol"]), threads=training_threads(int(self.config["threads"])))
         logger.debug("LinearIntentClassifier: %d L-BFGS iterations", weights.iterations)
-        self.weights = np.ascontiguousarray(np.hstack([weights.sparse, weights.dense]).T)
+        self.weights = np.vstack([weights.sparse, weights.dense])
         self.intercept = weights.intercept
         if self.dense_width and float(self.config["neighbour_weight"]) > 0:
             keep = np.linalg.norm(dense, axis=1) > 0

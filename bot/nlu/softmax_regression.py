@@ -26,10 +26,10 @@ from scipy.linalg.blas import saxpy
 
 @dataclass
 class SoftmaxWeights:
-    """Per class: weights of the sparse columns, of the dense columns, and an intercept."""
+    """Weights of the sparse columns and of the dense columns (one column per class), and an intercept."""
 
-    sparse: np.ndarray  # (classes, sparse columns)
-    dense: np.ndarray  # (classes, dense columns)
+    sparse: np.ndarray  # (sparse columns, classes)
+    dense: np.ndarray  # (dense columns, classes)
     intercept: np.ndarray  # (classes,)
     iterations: int = 0
 
@@ -116,7 +116,7 @@ def fit_softmax_regression(
     with ThreadPoolExecutor(max_workers=len(blocks)) as pool:
         solution, iterations = minimise_lbfgs(objective, np.zeros(dense_end + classes), max_iter=max_iter, gtol=tol)
     sparse_w, dense_w, intercept = unpack(solution)
-    return SoftmaxWeights(sparse_w.T.astype(np.float32), dense_w.T.astype(np.float32), intercept.copy(), iterations)
+    return SoftmaxWeights(sparse_w.astype(np.float32), dense_w.astype(np.float32), intercept.copy(), iterations)
 
 
 def minimise_lbfgs(
