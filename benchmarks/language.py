@@ -360,7 +360,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "English (on our own NLU examples of four words or more: 18,125 right of 19,382, against 18,127 for "
         "the whole detector). The n-gram model's Tigrinya and Amharic text includes the word "
         "lists inside Debian's Tesseract OCR models (tesseract-ocr-tir, tesseract-ocr-amh) and the ICT "
-        "terms of the tech-mezgeb-qalat package (the same terms in both). No line of the evaluation data is used to train or fit anything (which languages "
+        "terms of the tech-mezgeb-qalat package (the same terms in both), and its letter-pair and triple "
+        "counts include those of the GeezSwitch dataset (the language profiles in the geezswitch package). No line of the evaluation data is used to train or fit anything (which languages "
         "needed more corpus text of our own was judged from these per-language tables).",
         "",
     ]

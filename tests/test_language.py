@@ -473,3 +473,23 @@ def test_ict_terms_give_both_geez_languages_the_same_concepts() -> None:
     assert len(amharic) > 2000 and len(tigrinya) > 2000
     assert 0.9 < len(amharic) / len(tigrinya) < 1.1
     assert all(native("ti", term) for term in tigrinya) and term_lines("sv") == []
+
+
+def test_geezswitch_profiles_add_running_text_counts_to_both_geez_languages() -> None:
+    """geezswitch is a dependency: its Tigrinya and Amharic n-gram counts reach the model
+    as our own features (2- and 3-letter grams in Ge'ez script, words padded with a space)."""
+    from bot.language.corpus import WEIGHTS, ngram_counts, profile_counts
+    from bot.language.ngram import MIN_ORDER, NgramModel, token_features
+    from bot.language.scripts import script_counts
+
+    tigrinya, amharic = profile_counts("ti"), profile_counts("am")
+    assert len(tigrinya) > 3000 and len(amharic) > 3000 and profile_counts("sv") == {}
+    assert all(MIN_ORDER <= len(gram) <= 3 and script_counts(gram).keys() == {"Ethi"} for gram in tigrinya)
+    # "ኣብ" ("in") opens Tigrinya words; Amharic writes that sound አ.
+    assert " ኣብ" in token_features("ኣብ") and tigrinya[" ኣብ"] > amharic.get(" ኣብ", 0)
+    extra = ngram_counts(("ti", "am", "sv"))
+    assert set(extra) == {"ti", "am"} and extra["ti"][" ኣብ"] == WEIGHTS["profiles"] * tigrinya[" ኣብ"]
+    # The counts are added to the text's: a class may even have counts and no text.
+    model, counts, features = NgramModel.train({"ti": [("ኣብ", 1.0)]}, extra_counts={"ti": {" ኣብ": 2.0}, "am": {"ሰላም": 1.0}})
+    assert model.classes == ("am", "ti")
+    assert counts[features.index(" ኣብ"), 1] == 3.0 and counts[features.index("ሰላም"), 0] == 1.0

@@ -161,10 +161,19 @@ class NgramModel:
         return cls(classes, features, counts)
 
     @classmethod
-    def train(cls, texts: Mapping[str, Iterable[Tuple[str, float]]], min_count: float = 1.0) -> Tuple["NgramModel", np.ndarray, List[str]]:
-        """Count every class's texts; keep features seen at least ``min_count`` times."""
-        classes = sorted(texts)
-        per_class = {c: count_features(texts[c]) for c in classes}
+    def train(
+        cls,
+        texts: Mapping[str, Iterable[Tuple[str, float]]],
+        min_count: float = 1.0,
+        extra_counts: Optional[Mapping[str, Mapping[str, float]]] = None,
+    ) -> Tuple["NgramModel", np.ndarray, List[str]]:
+        """Count every class's texts, add ``extra_counts`` (feature counts from sources that
+        ship counts, not text); keep features seen at least ``min_count`` times."""
+        extra_counts = extra_counts or {}
+        classes = sorted(set(texts) | set(extra_counts))
+        per_class = {c: count_features(texts.get(c, ())) for c in classes}
+        for c, counts in extra_counts.items():
+            per_class[c].update(counts)
         total: Counter = Counter()
         for counts in per_class.values():
             total.update(counts)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from bot.language.calibrate import calibrate, save
-from bot.language.corpus import LANGUAGES, sizes, training_texts
+from bot.language.corpus import LANGUAGES, ngram_counts, sizes, training_texts
 from bot.language.detector import WEIGHTS_FILE
 from bot.language.ngram import MODEL_FILE, NgramModel
 from bot.language import words as word_table
@@ -37,7 +37,7 @@ HOLDOUT = 5
 
 def build(path: Path = MODEL_FILE, project_root: Path = PROJECT_ROOT, holdout: Optional[int] = None):
     texts, held = training_texts(project_root, LANGUAGES, holdout=holdout)
-    model, counts, features = NgramModel.train(texts, min_count=MIN_COUNT)
+    model, counts, features = NgramModel.train(texts, min_count=MIN_COUNT, extra_counts=ngram_counts(LANGUAGES))
     if path is not None:
         model.save(path, counts, features)
     return model, texts, held
