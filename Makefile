@@ -25,7 +25,7 @@ help:
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml scripts/install-system-packages.sh
+$(STAMP): requirements.lock pyproject.toml setup.py bot/language/_ngram_table.c scripts/install-system-packages.sh
 	@if [ -z "$(PYTHON_310)" ]; then \
 	  echo "error: Python 3.10 not found. Rasa 3.6 needs 3.8-3.10." >&2; \
 	  echo "       Set PYTHON=/path/to/python3.10, put python3.10 on PATH, or 'pyenv install 3.10'." >&2; \

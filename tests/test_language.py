@@ -294,21 +294,86 @@ def test_word_table_round_trip(tmp_path) -> None:
     assert scores == {"aa": 2.5, "bb": 0.0}
 
 
-def test_scores_of_words_seen_before_equal_fresh_scores() -> None:
-    """The per-word cache and the batched first reading add up the same rows as a plain sum."""
-    from bot.language.ngram import normalize, token_features, tokens
+def _plain_sum(model: NgramModel, words) -> tuple:
+    """The rows of every feature of every word, added up one by one: what any look-up must give."""
+    from bot.language.ngram import token_features
+
+    rows = [i for word in words for i in (model.index.get(f) for f in token_features(word)) if i is not None]
+    expected = model.logp[rows].astype(np.float64).sum(axis=0) if rows else np.zeros(len(model.classes))
+    return expected, len(rows)
+
+
+SCORED_TEXTS = ("Hej, jag behöver hjälp nu", "ሰላም፡ ሓገዝ የድልየኒ ኣሎ።", "ꙮꙮ hej ꙮ", "toi can giup do toi", "a", "𝐡𝐞𝐥𝐩 мне 𝐧𝐨𝐰")
+
+
+@pytest.mark.parametrize("text", SCORED_TEXTS)
+def test_the_python_look_up_and_its_word_cache_add_the_plain_rows(text: str) -> None:
+    """The batched first reading and the per-word cache add up the same rows as a plain sum."""
+    from bot.language.ngram import MODEL_FILE, normalize, tokens
+
+    model = NgramModel.load(MODEL_FILE, compiled=False)
+    assert not model.compiled
+    words = tokens(normalize(text))
+    expected, count = _plain_sum(model, words)
+    first, first_count = model.class_scores_of_tokens(words)
+    again, again_count = model.class_scores_of_tokens(words)
+    assert first_count == again_count == count
+    assert np.allclose(first, expected, atol=1e-2) and np.allclose(again, first)
+
+
+def test_the_c_look_up_is_built_where_there_is_a_compiler() -> None:
+    """``make install`` builds bot/language/_ngram_table.c; without a C compiler the model
+    still works, in Python (the other tests), so only then may it be missing."""
+    import shutil
 
     model = get_ngram_model()
-    assert model is not None
-    for text in ("Hej, jag behöver hjälp nu", "ሰላም፡ ሓገዝ የድልየኒ ኣሎ።", "ꙮꙮ hej ꙮ", "toi can giup do toi"):
-        words = tokens(normalize(text))
-        rows = [i for word in words for i in (model.index.get(f) for f in token_features(word)) if i is not None]
-        expected = model.logp[rows].astype(np.float32).sum(axis=0) if rows else np.zeros(len(model.classes))
-        model._cache.clear()
-        first, count = model.class_scores_of_tokens(words)
-        again, count_again = model.class_scores_of_tokens(words)
-        assert count == count_again == len(rows)
-        assert np.allclose(first, expected, atol=1e-2) and np.allclose(again, first)
+    if not model.compiled and not (shutil.which("cc") or shutil.which("gcc")):
+        pytest.skip("no C compiler: the n-gram model uses its Python look-up")
+    assert model.compiled, "rebuild with: .venv/bin/python -m pip install --no-deps --no-build-isolation -e ."
+
+
+@pytest.mark.parametrize("text", SCORED_TEXTS)
+def test_the_c_look_up_adds_the_plain_rows(text: str) -> None:
+    from bot.language.ngram import normalize, tokens
+
+    model = get_ngram_model()
+    if not model.compiled:
+        pytest.skip("the C look-up was not built")
+    words = tokens(normalize(text))
+    expected, count = _plain_sum(model, words)
+    scores, found = model.class_scores_of_tokens(words)
+    assert found == count and np.allclose(scores, expected, atol=1e-3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="abcdeéšђжاሰላ𝐡'", min_size=1, max_size=24), max_size=12))
+def test_the_c_look_up_agrees_with_a_plain_sum_on_any_words(words) -> None:
+    """Tokens of any length up to MAX_TOKEN, in any script (astral letters too), repeated or not."""
+    model = get_ngram_model()
+    if not model.compiled:
+        pytest.skip("the C look-up was not built")
+    expected, count = _plain_sum(model, words)
+    scores, found = model.class_scores_of_tokens(words)
+    assert found == count and np.allclose(scores, expected, atol=1e-3)
+
+
+def test_the_c_table_refuses_bad_input_clearly() -> None:
+    table_module = pytest.importorskip("bot.language._ngram_table")
+    table = table_module.FeatureTable([" a", "ab", "b ", "\tabcd"], 2, 5, "\t")
+    assert len(table) == 4 and table.get("ab") == 1 and table.get("zz") is None
+    logp = np.arange(5 * 3, dtype=np.float32).reshape(5, 3)
+    out = np.zeros(3, dtype=np.float32)
+    assert table.add_scores(["ab"], logp, out) == 3  # " a", "ab", "b "
+    assert out.tolist() == (logp[0] + logp[1] + logp[2]).tolist()
+    assert table.add_scores([], logp, out) == 0
+    with pytest.raises(TypeError):
+        table.add_scores([b"ab"], logp, out)
+    with pytest.raises(ValueError):
+        table.add_scores(["ab"], logp[:2], out)  # fewer rows than features
+    with pytest.raises(ValueError):
+        table.add_scores(["x" * 5000], logp, out)
+    with pytest.raises(ValueError):
+        table_module.FeatureTable(["ab", "ab"], 2, 5, "\t")  # one feature twice
 
 
 # -- lid.176 settles long sentences it is sure of -----------------------------------

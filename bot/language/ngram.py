@@ -5,7 +5,9 @@ words and has never seen Arabic or Persian written in Latin letters. This model 
 trained on text we can ship (our own word lists and sentences, CLDR names through
 Babel, spaCy's stop words, our translations and NLU examples; see
 ``bot/language/train.py``) and adds that evidence. It is a table of counts, so it
-is tiny to store and quick to read: a text's score is a sum of table rows.
+is tiny to store and quick to read: a text's score is a sum of table rows. The rows
+are found by a small C module (``_ngram_table.c``, built at install) when it is
+there, and by the Python code below otherwise (with a cache of words seen before).
 
 Classes are language codes, or ``<code>-Latn`` for a language written in Latin
 letters (Arabizi, Finglish); :meth:`NgramModel.log_likelihoods` folds those into
@@ -101,10 +103,13 @@ def count_features(texts: Iterable[Tuple[str, float]]) -> Counter:
 class NgramModel:
     """Log P(feature | class) per n-gram order, smoothed; scores are sums of rows."""
 
-    def __init__(self, classes: Sequence[str], features: Sequence[str], counts: np.ndarray) -> None:
+    def __init__(self, classes: Sequence[str], features: Sequence[str], counts: np.ndarray, compiled: bool = True) -> None:
         self.classes: Tuple[str, ...] = tuple(classes)
         self.languages: Tuple[str, ...] = tuple(dict.fromkeys(c.split("-")[0] for c in self.classes))
-        self.index: Dict[str, int] = {f: i for i, f in enumerate(features)}
+        self.features: List[str] = list(features)
+        self._index: Optional[Dict[str, int]] = None
+        # The C look-up when it was built (``compiled=False``: the Python one, for tests).
+        self._table = _feature_table(self.features) if compiled else None
         counts = np.asarray(counts, dtype=np.float32)
         orders = np.array([feature_order(f) for f in features], dtype=np.int8)
         # float32: gathering rows is the detector's hottest path, and numpy adds float16
@@ -134,6 +139,18 @@ class NgramModel:
         # Summed scores of words already seen: most words of a conversation repeat.
         self._cache: Dict[str, Tuple[np.ndarray, int]] = {}
 
+    @property
+    def index(self) -> Dict[str, int]:
+        """Row of each feature (built on first use: the C look-up does not need it)."""
+        if self._index is None:
+            self._index = {f: i for i, f in enumerate(self.features)}
+        return self._index
+
+    @property
+    def compiled(self) -> bool:
+        """Whether texts are scored by the C look-up (bot/language/_ngram_table.c)."""
+        return self._table is not None
+
     # -- persistence ---------------------------------------------------------
     def save(self, path: Path, counts: np.ndarray, features: Sequence[str]) -> None:
         """Counts are stored sparse (most n-grams occur in few languages)."""
@@ -152,13 +169,13 @@ class NgramModel:
         )
 
     @classmethod
-    def load(cls, path: Path = MODEL_FILE) -> "NgramModel":
+    def load(cls, path: Path = MODEL_FILE, compiled: bool = True) -> "NgramModel":
         with np.load(path) as data:
             classes = bytes(data["classes"]).decode("utf-8").split("\n")
             features = data["features"].tobytes().decode("utf-8").split("\n")
             counts = np.zeros((len(features), len(classes)), dtype=np.float32)
             counts[data["rows"], data["cols"]] = data["values"] / np.float32(4.0)
-        return cls(classes, features, counts)
+        return cls(classes, features, counts, compiled=compiled)
 
     @classmethod
     def train(
@@ -190,6 +207,9 @@ class NgramModel:
     # -- scoring -------------------------------------------------------------
     def class_scores_of_tokens(self, words: Sequence[str]) -> Tuple[np.ndarray, int]:
         """Summed log-probability per class over ``words`` (normalized tokens) and how many features counted."""
+        if self._table is not None:
+            total = np.zeros(len(self.classes), dtype=np.float32)
+            return total, self._table.add_scores(words, self.logp, total)
         cache, index, missing = self._cache, self.index, self.missing
         total = np.zeros(len(self.classes), dtype=np.float32)
         count = 0
@@ -232,6 +252,21 @@ class NgramModel:
         return {language: float(max(scores[i] for i in idx)) for language, idx in self._fold}, n
 
 
+def _feature_table(features: Sequence[str]):
+    """The C look-up over ``features`` (row i is features[i]), or None when it was not
+    built (no C compiler at install) or cannot hold them."""
+    try:
+        from bot.language._ngram_table import FeatureTable
+    except ImportError:
+        logger.info("n-gram look-up in Python: the C module was not built (pip install -e . with a C compiler)")
+        return None
+    try:
+        return FeatureTable(features, MIN_ORDER, MAX_ORDER, WORD_MARK)
+    except (TypeError, ValueError) as error:  # two features with one 64-bit hash: vanishingly rare
+        logger.warning("n-gram look-up in Python: %s", error)
+        return None
+
+
 @functools.lru_cache(maxsize=1)
 def get_ngram_model() -> Optional[NgramModel]:
     """The shipped model, loaded on first use; None if the file is missing."""
@@ -239,5 +274,5 @@ def get_ngram_model() -> Optional[NgramModel]:
         logger.warning("no n-gram model at %s; run python -m bot.language.train", MODEL_FILE)
         return None
     model = NgramModel.load(MODEL_FILE)
-    logger.info("loaded n-gram model: %d classes, %d features", len(model.classes), len(model.index))
+    logger.info("loaded n-gram model: %d classes, %d features (C look-up: %s)", len(model.classes), len(model.features), model.compiled)
     return model
