@@ -61,7 +61,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         save(weights, args.weights)
         logger.info("weights -> %s", args.weights)
     model, texts, _ = build(args.output)
-    logger.info("%d classes, %d features, %.1f s -> %s (%.0f kB)", len(model.classes), len(model.features),
+    logger.info("%d classes, %d features, %.1f s -> %s (%.0f kB)", len(model.classes), model.feature_count,
                 time.perf_counter() - start, args.output, args.output.stat().st_size / 1024)
     if args.stats:
         for name, words in sorted(sizes(texts).items()):
