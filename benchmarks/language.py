@@ -284,6 +284,13 @@ def shortfalls(result: LevelResult, languages: Sequence[str]) -> Tuple[List[str]
     return [f"{code} {ours.get(code, 0.0):.3f}" for code in worst], worse
 
 
+def _ngram_compiled() -> bool:
+    from bot.language.ngram import get_ngram_model
+
+    model = get_ngram_model()
+    return bool(model and model.compiled)
+
+
 def machine_description() -> str:
     model = platform.processor() or "unknown CPU"
     try:
@@ -300,9 +307,11 @@ def machine_description() -> str:
             versions.append(f"{package} {importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:
             pass
+    lookup = "in C (bot/language/_ngram_table.c)" if _ngram_compiled() else "in Python (the C module was not built)"
     return (
         f"{os.cpu_count()} cores, {model}; Python {platform.python_version()} on {platform.system()} "
-        f"{platform.machine()}; {', '.join(versions)}; µs/text is CPU time (process_time) "
+        f"{platform.machine()}; {', '.join(versions)}; detect's n-gram features looked up {lookup}; "
+        "µs/text is CPU time (process_time) "
         "on one core, one text at a time, after a warm-up call; the machine is shared, so timings vary between runs"
     )
 
