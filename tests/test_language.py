@@ -374,6 +374,8 @@ def test_the_c_table_refuses_bad_input_clearly() -> None:
         table.add_scores(["x" * 5000], logp, out)
     with pytest.raises(ValueError):
         table_module.FeatureTable(["ab", "ab"], 2, 5, "\t")  # one feature twice
+    with pytest.raises(RuntimeError):
+        table_module.FeatureTable.__new__(table_module.FeatureTable).add_scores(["ab"], logp, out)
 
 
 # -- lid.176 settles long sentences it is sure of -----------------------------------

@@ -185,7 +185,14 @@ static Py_ssize_t add_rows(const FeatureTable *table, const uint64_t *keys, Py_s
  * per feature) of every feature of every token to out (float32, one value per column)
  * and returns how many features the table knew. The buffers are read as bytes: the
  * caller (NgramModel) passes its own float32 arrays. */
+static int ready(const FeatureTable *self) {
+    if (self->rows) return 1;
+    PyErr_SetString(PyExc_RuntimeError, "FeatureTable was not initialised");
+    return 0;
+}
+
 static PyObject *FeatureTable_add_scores(FeatureTable *self, PyObject *args) {
+    if (!ready(self)) return NULL;
     PyObject *tokens;
     Py_buffer logp, out;
     if (!PyArg_ParseTuple(args, "Oy*w*", &tokens, &logp, &out)) return NULL;
@@ -234,6 +241,7 @@ done:
 }
 
 static PyObject *FeatureTable_get(FeatureTable *self, PyObject *feature) {
+    if (!ready(self)) return NULL;
     if (!PyUnicode_Check(feature)) {
         PyErr_SetString(PyExc_TypeError, "feature must be str");
         return NULL;
