@@ -49,11 +49,11 @@ typedef struct {
     Py_UCS4 word_mark;
 } FeatureTable;
 
-static uint64_t hash_unicode(PyObject *text) {
+/* h carried on over every character of text, then mixed: a feature's key. */
+static uint64_t hash_text(uint64_t h, PyObject *text) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    uint64_t h = FNV_OFFSET;
     for (Py_ssize_t i = 0; i < length; i++) h = hash_step(h, PyUnicode_READ(kind, data, i));
     return mix(h);
 }
@@ -118,7 +118,7 @@ static int FeatureTable_init(FeatureTable *self, PyObject *args, PyObject *kwds)
             PyErr_SetString(PyExc_TypeError, "features must be str");
             return -1;
         }
-        uint64_t key = hash_unicode(items[i]);
+        uint64_t key = hash_text(FNV_OFFSET, items[i]);
         uint64_t slot = key & self->mask;
         while (self->rows[slot] >= 0) {
             if (self->keys[slot] == key) {
@@ -153,11 +153,7 @@ static Py_ssize_t token_keys(const FeatureTable *table, PyObject *token, uint64_
             if (order >= table->min_order && !(order == 1 && (at == 0 || at == padded - 1))) keys[n++] = mix(h);
         }
     }
-    if (padded > table->max_order) {
-        uint64_t h = hash_step(FNV_OFFSET, table->word_mark);
-        for (Py_ssize_t i = 0; i < length; i++) h = hash_step(h, PyUnicode_READ(kind, data, i));
-        keys[n++] = mix(h);
-    }
+    if (padded > table->max_order) keys[n++] = hash_text(hash_step(FNV_OFFSET, table->word_mark), token);
     return n;
 }
 
@@ -181,16 +177,17 @@ static Py_ssize_t add_rows(const FeatureTable *table, const uint64_t *keys, Py_s
     return found;
 }
 
-/* add_scores(tokens, logp, out) -> count: adds the logp rows (float32, C order, one row
- * per feature) of every feature of every token to out (float32, one value per column)
- * and returns how many features the table knew. The buffers are read as bytes: the
- * caller (NgramModel) passes its own float32 arrays. */
+/* Whether the table was initialised (a FeatureTable.__new__ without __init__ has no arrays). */
 static int ready(const FeatureTable *self) {
     if (self->rows) return 1;
     PyErr_SetString(PyExc_RuntimeError, "FeatureTable was not initialised");
     return 0;
 }
 
+/* add_scores(tokens, logp, out) -> count: adds the logp rows (float32, C order, one row
+ * per feature) of every feature of every token to out (float32, one value per column)
+ * and returns how many features the table knew. The buffers are read as bytes: the
+ * caller (NgramModel) passes its own float32 arrays. */
 static PyObject *FeatureTable_add_scores(FeatureTable *self, PyObject *args) {
     if (!ready(self)) return NULL;
     PyObject *tokens;
@@ -246,7 +243,7 @@ static PyObject *FeatureTable_get(FeatureTable *self, PyObject *feature) {
         PyErr_SetString(PyExc_TypeError, "feature must be str");
         return NULL;
     }
-    int32_t row = find(self, hash_unicode(feature));
+    int32_t row = find(self, hash_text(FNV_OFFSET, feature));
     if (row < 0) Py_RETURN_NONE;
     return PyLong_FromLong(row);
 }

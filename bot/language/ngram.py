@@ -108,13 +108,12 @@ class NgramModel:
         self.languages: Tuple[str, ...] = tuple(dict.fromkeys(c.split("-")[0] for c in self.classes))
         features = list(features)
         self.feature_count = len(features)
+        # Kept as one string, not 600,000: only ``index`` needs them (the Python look-up,
+        # tests, tools), and the C look-up keeps hashes (about 40 MB less per process).
+        self._feature_text = "\n".join(features)
         self._index: Optional[Dict[str, int]] = None
         # The C look-up when it was built (``compiled=False``: the Python one, for tests).
         self._table = _feature_table(features) if compiled else None
-        # With the C look-up the feature strings are needed only for ``index`` (tests, tools):
-        # kept as one string, not 600,000 (about 40 MB less per process).
-        self._features: Optional[List[str]] = None if self._table is not None else features
-        self._feature_text = "\n".join(features) if self._table is not None else ""
         counts = np.asarray(counts, dtype=np.float32)
         orders = np.array([feature_order(f) for f in features], dtype=np.int8)
         # float32: gathering rows is the detector's hottest path, and numpy adds float16
@@ -145,17 +144,12 @@ class NgramModel:
         self._cache: Dict[str, Tuple[np.ndarray, int]] = {}
 
     @property
-    def features(self) -> List[str]:
-        """The feature of each row (n-grams, and whole words after ``WORD_MARK``)."""
-        if self._features is None:
-            self._features = self._feature_text.split("\n") if self.feature_count else []
-        return self._features
-
-    @property
     def index(self) -> Dict[str, int]:
-        """Row of each feature (built on first use: the C look-up does not need it)."""
+        """Row of each feature: n-grams, and whole words after ``WORD_MARK`` (built on first
+        use: the C look-up does not need it)."""
         if self._index is None:
-            self._index = {f: i for i, f in enumerate(self.features)}
+            features = self._feature_text.split("\n") if self.feature_count else []
+            self._index = {f: i for i, f in enumerate(features)}
         return self._index
 
     @property

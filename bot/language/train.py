@@ -20,7 +20,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from bot.language.calibrate import calibrate, save
 from bot.language.corpus import LANGUAGES, ngram_counts, sizes, training_texts
@@ -35,9 +35,14 @@ MIN_COUNT = 2.0  # a weighted count below this is noise, and keeps the file smal
 HOLDOUT = 5
 
 
-def build(path: Path = MODEL_FILE, project_root: Path = PROJECT_ROOT, holdout: Optional[int] = None):
+def build(path: Path = MODEL_FILE, project_root: Path = PROJECT_ROOT, holdout: Optional[int] = None,
+          extra_counts: Optional[Mapping[str, Mapping[str, float]]] = None):
+    """The n-gram model from ``training_texts`` and ``extra_counts`` (read from the
+    installed packages when not given); saved to ``path`` unless it is None."""
     texts, held = training_texts(project_root, LANGUAGES, holdout=holdout)
-    model, counts, features = NgramModel.train(texts, min_count=MIN_COUNT, extra_counts=ngram_counts(LANGUAGES))
+    if extra_counts is None:
+        extra_counts = ngram_counts(LANGUAGES)
+    model, counts, features = NgramModel.train(texts, min_count=MIN_COUNT, extra_counts=extra_counts)
     if path is not None:
         model.save(path, counts, features)
     return model, texts, held
@@ -55,12 +60,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     start = time.perf_counter()
     word_table.save(args.words, *word_table.build(LANGUAGES))
     word_table.get_word_frequencies.cache_clear()
+    extra_counts = ngram_counts(LANGUAGES)  # the same for both models
     if not args.no_calibrate:
-        held_model, _, held = build(None, holdout=HOLDOUT)
+        held_model, _, held = build(None, holdout=HOLDOUT, extra_counts=extra_counts)
         weights = calibrate(held_model, held, LANGUAGES)
         save(weights, args.weights)
         logger.info("weights -> %s", args.weights)
-    model, texts, _ = build(args.output)
+    model, texts, _ = build(args.output, extra_counts=extra_counts)
     logger.info("%d classes, %d features, %.1f s -> %s (%.0f kB)", len(model.classes), model.feature_count,
                 time.perf_counter() - start, args.output, args.output.stat().st_size / 1024)
     if args.stats:
